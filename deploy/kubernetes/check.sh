@@ -1,0 +1,300 @@
+#!/usr/bin/env bash
+# Static checks for deploy/kubernetes; no cluster needed.
+#   - every *.yaml / *.yml parses (PyYAML; a basic line check without it)
+#   - each of the five service Deployments has startup/liveness/readiness
+#     probes on the Quarkus health paths and the prometheus.io annotations
+#   - Services expose the documented ports, Ingresses route only /api/...,
+#     no Secret manifest is committed, kustomization references exist
+#   - if kubectl or kustomize is on PATH, every overlay renders and the
+#     rendered Deployments pass the same checks (skipped otherwise)
+# Exits non-zero on any failure. STRATA_CHECK_BASIC=1 forces the fallback.
+set -uo pipefail
+
+DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+SERVICES="auth-service:8081 kyc-service:8082 settings-service:8083 rates-service:8084 storage-gateway:8085"
+
+have_pyyaml() {
+  [ -z "${STRATA_CHECK_BASIC:-}" ] && command -v python3 >/dev/null 2>&1 &&
+    python3 -c 'import yaml' >/dev/null 2>&1
+}
+
+renderer() {
+  if command -v kustomize >/dev/null 2>&1; then echo "kustomize build"
+  elif command -v kubectl >/dev/null 2>&1 && kubectl kustomize --help >/dev/null 2>&1; then echo "kubectl kustomize"
+  fi
+}
+
+# Renders each overlay into $1 (one file per overlay). The local overlay needs
+# the git-ignored secrets.env, so it is rendered from a scratch copy that uses
+# secrets.example.env instead; the real tree is never written to.
+render_overlays() {
+  local out="$1" tool="$2" scratch
+  scratch="$(mktemp -d)"
+  cp -R "$DIR/." "$scratch/"
+  for ov in "$scratch"/overlays/*/; do
+    ov="${ov%/}"
+    if grep -q 'secrets.env' "$ov/kustomization.yaml" && [ ! -f "$ov/secrets.env" ]; then
+      cp "$scratch/secrets.example.env" "$ov/secrets.env"
+    fi
+    if ! $tool "$ov" >"$out/$(basename "$ov").yaml" 2>"$out/$(basename "$ov").err"; then
+      echo "render-failed" >>"$out/$(basename "$ov").err"
+    fi
+  done
+  rm -rf "$scratch"
+}
+
+full_check() {
+  local rendered="$1"
+  python3 - "$DIR" "$SERVICES" "$rendered" <<'PY'
+import glob, os, re, sys
+import yaml
+
+root, services_arg, rendered = sys.argv[1], sys.argv[2], sys.argv[3]
+SERVICES = dict((s.split(":")[0], int(s.split(":")[1])) for s in services_arg.split())
+PROBES = {
+    "startupProbe": "/q/health/started",
+    "livenessProbe": "/q/health/live",
+    "readinessProbe": "/q/health/ready",
+}
+passed, failed = 0, 0
+
+def ok(msg):
+    global passed
+    passed += 1
+    print(f"ok:   {msg}")
+
+def fail(msg):
+    global failed
+    failed += 1
+    print(f"FAIL: {msg}")
+
+def check(cond, msg):
+    ok(msg) if cond else fail(msg)
+
+def rel(p):
+    return os.path.relpath(p, root)
+
+# 1. Every YAML file parses.
+files = sorted(
+    p for p in glob.glob(os.path.join(root, "**", "*"), recursive=True)
+    if p.endswith((".yaml", ".yml")) and os.path.isfile(p)
+)
+docs_by_file = {}
+for p in files:
+    try:
+        with open(p) as fh:
+            docs_by_file[p] = [d for d in yaml.safe_load_all(fh) if d is not None]
+        ok(f"parses: {rel(p)} ({len(docs_by_file[p])} documents)")
+    except yaml.YAMLError as e:
+        fail(f"parses: {rel(p)}: {str(e).splitlines()[0]}")
+all_docs = [(p, d) for p, ds in docs_by_file.items() for d in ds if isinstance(d, dict)]
+
+# 2. Service Deployments: probes, annotations, hardening.
+def container_port(c, name):
+    for port in c.get("ports") or []:
+        if port.get("name") == name:
+            return port.get("containerPort")
+    return None
+
+def check_deployment(d, where):
+    name = d["metadata"]["name"]
+    tpl = d.get("spec", {}).get("template", {})
+    pod = tpl.get("spec", {})
+    containers = pod.get("containers") or []
+    if not containers:
+        fail(f"{where}: {name} has containers")
+        return
+    c = containers[0]
+    http = container_port(c, "http")
+    for probe, path in PROBES.items():
+        get = (c.get(probe) or {}).get("httpGet") or {}
+        check(get.get("path") == path and get.get("port") in ("http", http),
+              f"{where}: {name} {probe} GET {path} on the http port")
+    ann = tpl.get("metadata", {}).get("annotations") or {}
+    check(str(ann.get("prometheus.io/scrape")) == "true",
+          f"{where}: {name} annotation prometheus.io/scrape=\"true\"")
+    check(http is not None and str(ann.get("prometheus.io/port")) == str(http),
+          f"{where}: {name} annotation prometheus.io/port matches container port http ({http})")
+    check(ann.get("prometheus.io/path") == "/q/metrics",
+          f"{where}: {name} annotation prometheus.io/path=/q/metrics")
+    sc = c.get("securityContext") or {}
+    psc = pod.get("securityContext") or {}
+    check(psc.get("runAsNonRoot") is True and sc.get("readOnlyRootFilesystem") is True
+          and "ALL" in ((sc.get("capabilities") or {}).get("drop") or [])
+          and (psc.get("seccompProfile") or {}).get("type") == "RuntimeDefault",
+          f"{where}: {name} runs non-root, read-only root FS, drops ALL, seccomp RuntimeDefault")
+    mounts = {m.get("mountPath") for m in c.get("volumeMounts") or []}
+    check("/tmp" in mounts, f"{where}: {name} mounts a writable /tmp")
+    res = c.get("resources") or {}
+    check(bool(res.get("requests", {}).get("memory")) and bool(res.get("limits", {}).get("memory")),
+          f"{where}: {name} has memory requests and limits")
+
+found = {}
+for p, d in all_docs:
+    if d.get("kind") == "Deployment" and d.get("metadata", {}).get("name") in SERVICES:
+        found.setdefault(d["metadata"]["name"], []).append(p)
+        check_deployment(d, rel(p))
+for s in SERVICES:
+    check(len(found.get(s, [])) == 1, f"exactly one Deployment manifest for {s}")
+
+# Env: secrets by reference, datasource only where it belongs.
+for p, d in all_docs:
+    name = d.get("metadata", {}).get("name")
+    if d.get("kind") != "Deployment" or name not in SERVICES:
+        continue
+    env = d["spec"]["template"]["spec"]["containers"][0].get("env") or []
+    refs = {e["name"]: ((e.get("valueFrom") or {}).get("secretKeyRef") or {}).get("name") for e in env}
+    check(refs.get("STRATA_INTERNAL_TOKEN") == "strata-internal",
+          f"{rel(p)}: {name} STRATA_INTERNAL_TOKEN from Secret strata-internal")
+    if name == "storage-gateway":
+        check(refs.get("QUARKUS_MINIO_ACCESS_KEY") == "strata-s3" and refs.get("QUARKUS_MINIO_SECRET_KEY") == "strata-s3",
+              f"{rel(p)}: {name} S3 keys from Secret strata-s3")
+        check(not any(k.startswith("QUARKUS_DATASOURCE") for k in refs),
+              f"{rel(p)}: {name} has no datasource")
+    else:
+        check(refs.get("QUARKUS_DATASOURCE_USERNAME") == "strata-db" and refs.get("QUARKUS_DATASOURCE_PASSWORD") == "strata-db",
+              f"{rel(p)}: {name} datasource credentials from Secret strata-db")
+    creds = [e for e in env if re.search(r"PASSWORD|SECRET|TOKEN|ACCESS_KEY", e["name"])]
+    check(all("value" not in e and refs.get(e["name"]) for e in creds),
+          f"{rel(p)}: {name} takes every credential from a Secret, none literal")
+
+# 3. Services on the documented ports.
+for p, d in all_docs:
+    name = d.get("metadata", {}).get("name")
+    if d.get("kind") == "Service" and name in SERVICES:
+        ports = d.get("spec", {}).get("ports") or []
+        check(any(pt.get("port") == SERVICES[name] and pt.get("targetPort") == "http" for pt in ports),
+              f"{rel(p)}: Service {name} port {SERVICES[name]} -> targetPort http")
+
+# 4. Ingresses route only /api/... to the five services (never /internal).
+for p, d in all_docs:
+    if d.get("kind") != "Ingress":
+        continue
+    name = d["metadata"]["name"]
+    for rule in d.get("spec", {}).get("rules") or []:
+        for path in (rule.get("http") or {}).get("paths") or []:
+            backend = ((path.get("backend") or {}).get("service") or {}).get("name")
+            if backend in SERVICES:
+                check(str(path.get("path", "")).startswith("/api/") and "internal" not in path.get("path", ""),
+                      f"{rel(p)}: Ingress {name} routes {path.get('path')} (an /api/ path) to {backend}")
+
+# 5. No Secret with values is committed.
+for p, d in all_docs:
+    if d.get("kind") == "Secret":
+        fail(f"{rel(p)}: commits a Secret ({d['metadata'].get('name')}); use secretGenerator or create it out of band")
+ok("no Secret manifests committed") if not any(d.get("kind") == "Secret" for _, d in all_docs) else None
+
+# 6. The real secrets file is git-ignored (only checkable inside a git work tree).
+import subprocess
+try:
+    probe = os.path.join(root, "overlays", "local", "secrets.env")
+    r = subprocess.run(["git", "-C", root, "check-ignore", "-q", probe], capture_output=True)
+    if r.returncode in (0, 1):
+        check(r.returncode == 0, "overlays/local/secrets.env is git-ignored")
+except FileNotFoundError:
+    pass
+
+# 7. Kustomization references exist.
+for p, ds in docs_by_file.items():
+    if os.path.basename(p) != "kustomization.yaml":
+        continue
+    for d in ds:
+        base = os.path.dirname(p)
+        refs = list(d.get("resources") or []) + list(d.get("components") or [])
+        refs += [x["path"] for x in d.get("patches") or [] if isinstance(x, dict) and "path" in x]
+        for r in refs:
+            check(os.path.exists(os.path.join(base, r)), f"{rel(p)}: reference {r} exists")
+
+# 8. Rendered overlays (only when a renderer ran).
+if rendered != "-":
+    for out in sorted(glob.glob(os.path.join(rendered, "*.yaml"))):
+        overlay = os.path.basename(out)[:-5]
+        err = open(out[:-5] + ".err").read()
+        if "render-failed" in err:
+            fail(f"overlays/{overlay} renders: {err.strip().splitlines()[0] if err.strip() else 'error'}")
+            continue
+        ok(f"overlays/{overlay} renders")
+        rdocs = [d for d in yaml.safe_load_all(open(out)) if isinstance(d, dict)]
+        seen = set()
+        for d in rdocs:
+            if d.get("kind") == "Deployment" and d["metadata"]["name"] in SERVICES:
+                seen.add(d["metadata"]["name"])
+                check_deployment(d, f"overlays/{overlay} (rendered)")
+        check(seen == set(SERVICES), f"overlays/{overlay} renders all five service Deployments")
+        check(all(d["metadata"].get("namespace") == "strata" for d in rdocs
+                  if d.get("kind") not in ("Namespace", "ClusterRole", "ClusterRoleBinding")),
+              f"overlays/{overlay} puts every namespaced object in namespace strata")
+        check(any(d.get("kind") == "NetworkPolicy" for d in rdocs),
+              f"overlays/{overlay} includes the store NetworkPolicies")
+
+print(f"check: {passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
+PY
+}
+
+# Fallback without PyYAML: line-based checks only.
+basic_check() {
+  local passed=0 failed=0 f svc port text probe path
+  ok()   { passed=$((passed + 1)); echo "ok:   $1"; }
+  fail() { failed=$((failed + 1)); echo "FAIL: $1"; }
+  echo "note: PyYAML not available; running basic line checks"
+  while IFS= read -r -d '' f; do
+    if [ ! -s "$f" ]; then fail "non-empty: ${f#"$DIR"/}"
+    elif grep -qE $'^ *\t' "$f"; then fail "no tab indentation: ${f#"$DIR"/}"
+    elif ! grep -qE '^(kind|apiVersion|- op):' "$f"; then fail "looks like a manifest or patch: ${f#"$DIR"/}"
+    else ok "basic YAML shape: ${f#"$DIR"/}"
+    fi
+  done < <(find "$DIR" -type f \( -name '*.yaml' -o -name '*.yml' \) -print0 | sort -z)
+  for entry in $SERVICES; do
+    svc="${entry%%:*}"; port="${entry##*:}"
+    f="$DIR/base/$svc.yaml"
+    if [ ! -f "$f" ]; then fail "$svc: base/$svc.yaml exists"; continue; fi
+    text="$(cat "$f")"
+    for probe in startupProbe:/q/health/started livenessProbe:/q/health/live readinessProbe:/q/health/ready; do
+      path="${probe#*:}"; probe="${probe%%:*}"
+      # The first path: after the probe key must be the expected one.
+      if awk -v p="$probe:" -v want="$path" '
+          index($0, p) { inprobe = 1; next }
+          inprobe && /path:/ { sub(/.*path:[ ]*/, ""); found = ($0 == want); exit }
+          END { exit !found }' "$f"; then ok "$svc: $probe GET $path"
+      else fail "$svc: $probe GET $path"
+      fi
+    done
+    for ann in 'prometheus.io/scrape: "true"' 'prometheus.io/port: "8080"' 'prometheus.io/path: /q/metrics'; do
+      if grep -qF "$ann" <<<"$text"; then ok "$svc: annotation $ann"; else fail "$svc: annotation $ann"; fi
+    done
+    if grep -qE "^ +port: $port$" <<<"$text"; then ok "$svc: Service port $port"; else fail "$svc: Service port $port"; fi
+  done
+  if grep -rlE '^kind: Secret$' "$DIR" --include='*.yaml' --include='*.yml' >/dev/null; then
+    fail "no Secret manifests committed"
+  else ok "no Secret manifests committed"
+  fi
+  if grep -rhE '^\s*- \{?path: /' "$DIR/base/ingress.yaml" | grep -vq '/api/'; then
+    fail "Ingress routes only /api/ paths"
+  else ok "Ingress routes only /api/ paths"
+  fi
+  if command -v git >/dev/null 2>&1 && git -C "$DIR" rev-parse --git-dir >/dev/null 2>&1; then
+    if git -C "$DIR" check-ignore -q "$DIR/overlays/local/secrets.env"; then ok "overlays/local/secrets.env is git-ignored"
+    else fail "overlays/local/secrets.env is git-ignored"
+    fi
+  fi
+  echo "check: $passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+}
+
+echo "== Strata kubernetes manifests: $DIR"
+if have_pyyaml; then
+  tool="$(renderer)"
+  rendered="-"
+  if [ -n "$tool" ]; then
+    rendered="$(mktemp -d)"
+    trap 'rm -rf "$rendered"' EXIT
+    echo "note: rendering overlays with '$tool'"
+    render_overlays "$rendered" "$tool"
+  else
+    echo "note: neither kustomize nor kubectl found; overlays not rendered"
+  fi
+  full_check "$rendered"
+else
+  basic_check
+fi

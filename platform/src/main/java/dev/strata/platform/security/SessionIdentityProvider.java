@@ -1,0 +1,54 @@
+package dev.strata.platform.security;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.identity.AuthenticationRequestContext;
+import io.quarkus.security.identity.IdentityProvider;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.runtime.QuarkusPrincipal;
+import io.quarkus.security.runtime.QuarkusSecurityIdentity;
+import io.smallrye.mutiny.Uni;
+
+import dev.strata.platform.problem.ProblemException;
+
+/** Resolves a session token through Redis by its SHA-256. Redis down → 503 (fail closed), never anonymous. */
+@ApplicationScoped
+public class SessionIdentityProvider implements IdentityProvider<SessionTokenRequest> {
+
+    public static final String SESSION_ID = "strata.sessionId";
+    public static final String TOKEN_HASH = "strata.tokenHash";
+    public static final String EMAIL = "strata.email";
+
+    private final SessionStore sessions;
+
+    public SessionIdentityProvider(SessionStore sessions) {
+        this.sessions = sessions;
+    }
+
+    @Override
+    public Class<SessionTokenRequest> getRequestType() {
+        return SessionTokenRequest.class;
+    }
+
+    @Override
+    public Uni<SecurityIdentity> authenticate(SessionTokenRequest request, AuthenticationRequestContext context) {
+        String hash = SessionTokens.hash(request.token());
+        return sessions.touch(hash)
+                .onFailure().transform(e -> ProblemException.dependencyDown("session store", e))
+                .map(found -> {
+                    SessionRecord r = found.orElseThrow(() -> new AuthenticationFailedException("unknown session"));
+                    QuarkusSecurityIdentity.Builder b = QuarkusSecurityIdentity.builder()
+                            .setPrincipal(new QuarkusPrincipal(r.userId()))
+                            .addAttribute(SESSION_ID, r.sessionId())
+                            .addAttribute(TOKEN_HASH, hash);
+                    if (r.email() != null) {
+                        b.addAttribute(EMAIL, r.email());
+                    }
+                    if (r.roles() != null) {
+                        b.addRoles(r.roles());
+                    }
+                    return b.build();
+                });
+    }
+}

@@ -1,0 +1,21 @@
+package dev.strata.platform.security;
+
+import java.time.Instant;
+import java.util.Set;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+
+/**
+ * What Redis holds under {@code session:<sha256(token)>}. The raw token is never part of it.
+ *
+ * @param idleSeconds idle timeout; every successful check slides the Redis TTL by this much (never past
+ *                    {@code expiresAt}). 0 means no idle timeout.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record SessionRecord(String sessionId, String userId, String email, Set<String> roles, Instant createdAt,
+        Instant expiresAt, Instant lastSeenAt, long idleSeconds) {
+
+    public boolean expiredAt(Instant now) {
+        return expiresAt == null || !now.isBefore(expiresAt);
+    }
+}

@@ -1,0 +1,129 @@
+package dev.strata.platform.security;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.keys.ReactiveKeyCommands;
+import io.quarkus.redis.datasource.set.ReactiveSetCommands;
+import io.quarkus.redis.datasource.string.GetExArgs;
+import io.quarkus.redis.datasource.value.ReactiveValueCommands;
+import io.quarkus.redis.datasource.value.SetArgs;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The fast path for sessions: {@code session:<hash>} → {@link SessionRecord} with a TTL, and the per-user index
+ * {@code user-sessions:<userId>} (a set, always with a TTL) so that "revoke all" needs no KEYS/SCAN.
+ * Postgres (auth-service) keeps the durable record; this is what every service checks on every request.
+ */
+@ApplicationScoped
+public class SessionStore {
+
+    public static final String SESSION_PREFIX = "session:";
+    public static final String USER_INDEX_PREFIX = "user-sessions:";
+
+    private final ReactiveValueCommands<String, String> values;
+    private final ReactiveSetCommands<String, String> sets;
+    private final ReactiveKeyCommands<String> keys;
+    private final ObjectMapper json;
+
+    public SessionStore(ReactiveRedisDataSource redis, ObjectMapper json) {
+        this.values = redis.value(String.class);
+        this.sets = redis.set(String.class);
+        this.keys = redis.key();
+        this.json = json;
+    }
+
+    /** Stores a session; the TTL is the idle timeout if any, capped by the absolute expiry. */
+    public Uni<Void> save(String tokenHash, SessionRecord record) {
+        long ttl = ttlSeconds(record, Instant.now());
+        if (ttl <= 0) {
+            return Uni.createFrom().voidItem();
+        }
+        String indexKey = USER_INDEX_PREFIX + record.userId();
+        long indexTtl = Math.max(ttl, Duration.between(Instant.now(), record.expiresAt()).toSeconds());
+        return values.set(SESSION_PREFIX + tokenHash, write(record), new SetArgs().ex(ttl))
+                .chain(() -> sets.sadd(indexKey, tokenHash))
+                // the index lives as long as the longest session in it
+                .chain(() -> keys.ttl(indexKey))
+                .chain(current -> current != null && current >= indexTtl ? Uni.createFrom().item(true)
+                        : keys.expire(indexKey, indexTtl))
+                .replaceWithVoid();
+    }
+
+    /**
+     * Looks a session up and slides its idle TTL in the same round trip (GETEX). Empty when absent or expired.
+     * Fails (Redis error) when Redis cannot answer: callers must fail closed.
+     */
+    public Uni<Optional<SessionRecord>> touch(String tokenHash) {
+        String key = SESSION_PREFIX + tokenHash;
+        return values.get(key).chain(raw -> {
+            if (raw == null) {
+                return Uni.createFrom().item(Optional.<SessionRecord>empty());
+            }
+            SessionRecord r = read(raw);
+            Instant now = Instant.now();
+            if (r == null || r.expiredAt(now)) {
+                return keys.del(key).replaceWith(Optional.<SessionRecord>empty());
+            }
+            if (r.idleSeconds() <= 0) {
+                return Uni.createFrom().item(Optional.of(r));
+            }
+            return values.getex(key, new GetExArgs().ex(ttlSeconds(r, now))).replaceWith(Optional.of(r));
+        });
+    }
+
+    public Uni<Optional<SessionRecord>> find(String tokenHash) {
+        return values.get(SESSION_PREFIX + tokenHash).map(raw -> Optional.ofNullable(raw == null ? null : read(raw)));
+    }
+
+    /** Removes one session from Redis: effective for every service at once. */
+    public Uni<Void> delete(String userId, String tokenHash) {
+        return keys.del(SESSION_PREFIX + tokenHash)
+                .chain(() -> sets.srem(USER_INDEX_PREFIX + userId, tokenHash))
+                .replaceWithVoid();
+    }
+
+    /** Removes every session of a user except {@code keepHash} (may be null); returns the removed hashes. */
+    public Uni<List<String>> deleteAllOf(String userId, String keepHash) {
+        String indexKey = USER_INDEX_PREFIX + userId;
+        return sets.smembers(indexKey).chain(members -> {
+            List<String> doomed = members.stream().filter(h -> !h.equals(keepHash)).toList();
+            if (doomed.isEmpty()) {
+                return Uni.createFrom().item(doomed);
+            }
+            String[] sessionKeys = doomed.stream().map(h -> SESSION_PREFIX + h).toArray(String[]::new);
+            return keys.del(sessionKeys)
+                    .chain(() -> sets.srem(indexKey, doomed.toArray(String[]::new)))
+                    .replaceWith(doomed);
+        });
+    }
+
+    static long ttlSeconds(SessionRecord r, Instant now) {
+        long absolute = Duration.between(now, r.expiresAt()).toSeconds();
+        return r.idleSeconds() > 0 ? Math.min(r.idleSeconds(), absolute) : absolute;
+    }
+
+    private String write(SessionRecord r) {
+        try {
+            return json.writeValueAsString(r);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("session record is always serializable", e);
+        }
+    }
+
+    private SessionRecord read(String raw) {
+        try {
+            return json.readValue(raw, SessionRecord.class);
+        } catch (JsonProcessingException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package dev.strata.platform;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+import dev.strata.platform.security.SessionStore;
+import dev.strata.testing.EmbeddedRedis;
+import dev.strata.testing.StrataServers;
+import dev.strata.testing.StrataServersResource;
+
+/** Runs last: it stops the shared Redis. */
+@QuarkusTest
+@WithTestResource(value = StrataServersResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@Order(Integer.MAX_VALUE)
+class RedisDownTest {
+
+    @Inject
+    SessionStore store;
+
+    @Test
+    void authenticationFailsClosedWhileRedisIsDownAndRecoversAfter() throws Exception {
+        EmbeddedRedis redis = StrataServers.shared().embeddedRedis().orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(redis != null, "needs the embedded Redis to stop it");
+        Sessions.Minted s = Sessions.mint(store, "user");
+        given().auth().oauth2(s.token()).get("/api/probes/me").then().statusCode(200);
+
+        redis.stop();
+        try {
+            given().auth().oauth2(s.token()).get("/api/probes/me").then().statusCode(503)
+                    .contentType("application/problem+json")
+                    .body("type", equalTo("https://strata.dev/problems/dependency-unavailable"));
+            given().header("X-Forwarded-For", "192.0.2.200").get("/api/probes/limited").then().statusCode(503)
+                    .contentType("application/problem+json");
+            // endpoints that need neither a session nor a limit keep working
+            given().get("/api/probes/public").then().statusCode(200);
+        } finally {
+            redis.start();
+        }
+        // Redis came back empty: the old session is gone (401, never 200), a new one works
+        given().auth().oauth2(s.token()).get("/api/probes/me").then().statusCode(401);
+        Sessions.Minted fresh = Sessions.mint(store, "user");
+        given().auth().oauth2(fresh.token()).get("/api/probes/me").then().statusCode(200)
+                .body("userId", equalTo(fresh.record().userId()));
+    }
+}

@@ -1,0 +1,149 @@
+package dev.strata.platform;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+import dev.strata.platform.security.SessionRecord;
+import dev.strata.platform.security.SessionStore;
+import dev.strata.platform.security.SessionTokens;
+import dev.strata.testing.StrataServersResource;
+
+@QuarkusTest
+@WithTestResource(value = StrataServersResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+class SessionAuthenticationTest {
+
+    private static final String UNAUTHENTICATED = "https://strata.dev/problems/unauthenticated";
+
+    @Inject
+    SessionStore store;
+
+    @Inject
+    RedisDataSource redis;
+
+    @Inject
+    ObjectMapper json;
+
+    @Test
+    void validBearerTokenResolvesTheCallerWithRoles() {
+        Sessions.Minted s = Sessions.mint(store, "user", "reviewer");
+        given().auth().oauth2(s.token()).get("/api/probes/me").then().statusCode(200)
+                .body("userId", equalTo(s.record().userId()))
+                .body("sessionId", equalTo(s.record().sessionId()))
+                .body("roles", containsInAnyOrder("user", "reviewer"));
+    }
+
+    @Test
+    void sessionCookieWorksLikeTheHeader() {
+        Sessions.Minted s = Sessions.mint(store, "user");
+        given().cookie("__Host-strata_session", s.token()).get("/api/probes/me").then().statusCode(200)
+                .body("userId", equalTo(s.record().userId()));
+    }
+
+    @Test
+    void missingTokenIs401Problem() {
+        given().get("/api/probes/me").then().statusCode(401)
+                .contentType("application/problem+json")
+                .header("WWW-Authenticate", startsWith("Bearer"))
+                .body("type", equalTo(UNAUTHENTICATED)).body("status", equalTo(401));
+    }
+
+    @Test
+    void malformedTokenIs401Problem() {
+        for (String bad : new String[] {"short", "x".repeat(43) + "!", "a b", "ééééééééééééééééééééééééééééééééééééééééééé"}) {
+            given().header("Authorization", "Bearer " + bad).get("/api/probes/me").then().statusCode(401)
+                    .contentType("application/problem+json").body("type", equalTo(UNAUTHENTICATED));
+        }
+        given().header("Authorization", "Basic dXNlcjpwYXNz").get("/api/probes/me").then().statusCode(401)
+                .body("type", equalTo(UNAUTHENTICATED));
+    }
+
+    @Test
+    void unknownTokenIs401Problem() {
+        given().auth().oauth2(SessionTokens.newToken()).get("/api/probes/me").then().statusCode(401)
+                .contentType("application/problem+json").body("type", equalTo(UNAUTHENTICATED));
+    }
+
+    @Test
+    void expiredSessionIs401EvenIfRedisStillHoldsIt() throws Exception {
+        String token = SessionTokens.newToken();
+        Instant past = Instant.now().minus(Duration.ofMinutes(1));
+        SessionRecord r = new SessionRecord(UUID.randomUUID().toString(), UUID.randomUUID().toString(), "e@x.io",
+                Set.of("user"), past.minus(Duration.ofHours(1)), past, past, 0);
+        // written raw with a long TTL: the absolute expiry inside the record must still be enforced
+        redis.value(String.class).setex("session:" + SessionTokens.hash(token), 3600, json.writeValueAsString(r));
+        given().auth().oauth2(token).get("/api/probes/me").then().statusCode(401)
+                .body("type", equalTo(UNAUTHENTICATED));
+        // and the dead entry is cleaned up
+        org.junit.jupiter.api.Assertions.assertNull(
+                redis.value(String.class).get("session:" + SessionTokens.hash(token)));
+    }
+
+    @Test
+    void revokedSessionIsRejectedAtOnce() {
+        Sessions.Minted s = Sessions.mint(store, "user");
+        given().auth().oauth2(s.token()).get("/api/probes/me").then().statusCode(200);
+        store.delete(s.record().userId(), SessionTokens.hash(s.token())).await().atMost(Duration.ofSeconds(5));
+        given().auth().oauth2(s.token()).get("/api/probes/me").then().statusCode(401)
+                .body("type", equalTo(UNAUTHENTICATED));
+    }
+
+    @Test
+    void revokeAllOthersKeepsOnlyTheCurrentSession() {
+        Sessions.Minted a = Sessions.mint(store, "user");
+        // a second session of the same user
+        String token2 = SessionTokens.newToken();
+        SessionRecord r2 = new SessionRecord(UUID.randomUUID().toString(), a.record().userId(), "e@x.io",
+                Set.of("user"), Instant.now(), Instant.now().plus(Duration.ofHours(1)), Instant.now(), 600);
+        store.save(SessionTokens.hash(token2), r2).await().atMost(Duration.ofSeconds(5));
+        var removed = store.deleteAllOf(a.record().userId(), SessionTokens.hash(a.token()))
+                .await().atMost(Duration.ofSeconds(5));
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(SessionTokens.hash(token2)), removed);
+        given().auth().oauth2(a.token()).get("/api/probes/me").then().statusCode(200);
+        given().auth().oauth2(token2).get("/api/probes/me").then().statusCode(401);
+    }
+
+    @Test
+    void idleTimeoutSlidesTheRedisTtl() {
+        Sessions.Minted s = Sessions.mint(store, "user");
+        String key = "session:" + SessionTokens.hash(s.token());
+        redis.key().expire(key, 5);
+        given().auth().oauth2(s.token()).get("/api/probes/me").then().statusCode(200);
+        long ttl = redis.key().ttl(key);
+        org.junit.jupiter.api.Assertions.assertTrue(ttl > 500, "idle TTL not slid: " + ttl);
+    }
+
+    @Test
+    void rolesAreEnforced() {
+        Sessions.Minted user = Sessions.mint(store, "user");
+        given().auth().oauth2(user.token()).get("/api/probes/admin").then().statusCode(403)
+                .contentType("application/problem+json")
+                .body("type", equalTo("https://strata.dev/problems/forbidden"));
+        Sessions.Minted admin = Sessions.mint(store, "user", "admin");
+        given().auth().oauth2(admin.token()).get("/api/probes/admin").then().statusCode(200)
+                .body("status", equalTo("admin"));
+        given().get("/api/probes/admin").then().statusCode(401);
+    }
+
+    @Test
+    void publicEndpointsNeedNoSession() {
+        given().get("/api/probes/public").then().statusCode(200).body("status", equalTo("ok"));
+    }
+}

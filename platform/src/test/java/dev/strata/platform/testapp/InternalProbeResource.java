@@ -1,0 +1,19 @@
+package dev.strata.platform.testapp;
+
+import java.util.Map;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+@Path("/internal/probes")
+@Produces(MediaType.APPLICATION_JSON)
+public class InternalProbeResource {
+
+    @GET
+    @Path("ping")
+    public Map<String, String> ping() {
+        return Map.of("status", "pong");
+    }
+}

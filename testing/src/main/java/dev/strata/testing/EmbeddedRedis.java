@@ -1,0 +1,78 @@
+package dev.strata.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** A real Redis 6.2 server (the binary bundled in codemonstur's embedded-redis), run by us. */
+public final class EmbeddedRedis {
+
+    private final Path home;
+    private final int port;
+    private final boolean durable;
+    private ManagedProcess process;
+
+    public EmbeddedRedis(Path home, int port, boolean durable) {
+        this.home = home;
+        this.port = port;
+        this.durable = durable;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String url() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    public synchronized boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    public synchronized void start() throws IOException {
+        if (isRunning()) {
+            return;
+        }
+        Files.createDirectories(home);
+        List<String> cmd = new ArrayList<>(List.of(Binaries.redisServer().toString(),
+                "--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", home.toString(),
+                "--protected-mode", "no", "--daemonize", "no", "--save", ""));
+        cmd.addAll(durable ? List.of("--appendonly", "yes") : List.of("--appendonly", "no"));
+        process = ManagedProcess.start("redis", cmd, home, home.resolve("redis.log"), Map.of());
+        Ports.await("Redis on port " + port, Duration.ofSeconds(30), this::pong, process);
+    }
+
+    private boolean pong() {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            s.setSoTimeout(500);
+            OutputStream out = s.getOutputStream();
+            out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            byte[] buf = new byte[7];
+            int n = in.read(buf);
+            return n > 0 && new String(buf, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Stops the server; used by tests that prove the suite fails closed when Redis is gone. */
+    public synchronized void stop() {
+        if (process != null) {
+            process.stop();
+            process = null;
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.strata.testing;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A child process wrapped in a tiny shell watchdog: the watchdog reads our stdin pipe and, when the pipe closes
+ * (we stopped it, or this JVM died in any way, even SIGKILL), sends the child {@code SIGINT} and waits for it.
+ * That is what guarantees no server outlives a test run, whatever happens to the test JVM.
+ */
+final class ManagedProcess {
+
+    private static final String WATCHDOG =
+            "exec 3<&0; \"$@\" </dev/null & c=$!; "
+            + "{ cat <&3 >/dev/null; kill -INT $c 2>/dev/null; } & "
+            + "wait $c; s=$?; exit $s";
+
+    private final String name;
+    private final Process process;
+    private final Path log;
+
+    private ManagedProcess(String name, Process process, Path log) {
+        this.name = name;
+        this.process = process;
+        this.log = log;
+    }
+
+    static ManagedProcess start(String name, List<String> command, Path workDir, Path log, Map<String, String> env)
+            throws IOException {
+        List<String> full = new ArrayList<>();
+        full.add("/bin/sh");
+        full.add("-c");
+        full.add(WATCHDOG);
+        full.add("strata-" + name);
+        full.addAll(command);
+        Files.createDirectories(log.getParent());
+        ProcessBuilder pb = new ProcessBuilder(full)
+                .directory(workDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        ProcessRegistry.record(name, p.pid());
+        return new ManagedProcess(name, p, log);
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    String name() {
+        return name;
+    }
+
+    Path log() {
+        return log;
+    }
+
+    String tail() {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    /** Closes the watchdog's pipe (child gets SIGINT) and waits; kills the whole tree if it lingers. */
+    void stop() {
+        try (OutputStream in = process.getOutputStream()) {
+            in.flush();
+        } catch (IOException ignored) {
+            // already closed: the watchdog is going down anyway
+        }
+        try {
+            if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+        ProcessRegistry.forget(name, process.pid());
+    }
+}

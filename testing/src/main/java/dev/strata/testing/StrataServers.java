@@ -1,0 +1,259 @@
+package dev.strata.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * PostgreSQL, Redis and S3 for tests and the local run. Each is either external (named by an environment
+ * variable) or embedded and started here on a free port. Embedded servers are stopped by a shutdown hook and,
+ * should this JVM die without running it, by their watchdogs.
+ *
+ * <ul>
+ * <li>{@code STRATA_PG_URL} = {@code postgresql://user:password@host:port/database}</li>
+ * <li>{@code STRATA_REDIS_URL} = {@code redis://host:port}</li>
+ * <li>{@code STRATA_S3_ENDPOINT}, {@code STRATA_S3_ACCESS_KEY}, {@code STRATA_S3_SECRET_KEY}</li>
+ * </ul>
+ */
+public final class StrataServers {
+
+    /** Where servers keep their files, and whether they must survive a restart. */
+    public record Options(Path dataDir, boolean durable, EmbeddedS3.Backend s3Backend, int pgPort, int redisPort,
+            int s3Port) {
+
+        public static Options forTests() {
+            try {
+                Path dir = Files.createTempDirectory("strata-servers-");
+                return new Options(dir, false, EmbeddedS3.Backend.TRANSIENT, 0, 0, 0);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private static StrataServers shared;
+
+    private final Options options;
+    private final EmbeddedPostgres postgres;
+    private final EmbeddedRedis redis;
+    private final EmbeddedS3 s3;
+    private final Map<String, String> pg;
+    private final String redisUrl;
+    private final String s3Endpoint;
+    private final String s3AccessKey;
+    private final String s3SecretKey;
+
+    private StrataServers(Options options) {
+        this.options = options;
+        Map<String, String> env = System.getenv();
+        openForUnprivileged(options.dataDir());
+        ProcessRegistry.reapOrphans();
+
+        String pgUrl = env.get("STRATA_PG_URL");
+        if (pgUrl != null && !pgUrl.isBlank()) {
+            URI u = URI.create(pgUrl);
+            String[] userInfo = Optional.ofNullable(u.getUserInfo()).orElse("postgres:").split(":", 2);
+            String hostPort = u.getHost() + ":" + (u.getPort() > 0 ? u.getPort() : 5432);
+            pg = Map.of("reactive", "postgresql://" + hostPort + u.getPath(), "jdbc",
+                    "jdbc:postgresql://" + hostPort + u.getPath(), "user", userInfo[0], "password",
+                    userInfo.length > 1 ? userInfo[1] : "");
+            postgres = null;
+        } else {
+            postgres = new EmbeddedPostgres(options.dataDir().resolve("postgres"), port(options.pgPort()),
+                    options.durable());
+            pg = Map.of("reactive", postgres.reactiveUrl(), "jdbc", postgres.jdbcUrl(), "user", EmbeddedPostgres.USER,
+                    "password", EmbeddedPostgres.PASSWORD);
+        }
+
+        String redisEnv = env.get("STRATA_REDIS_URL");
+        if (redisEnv != null && !redisEnv.isBlank()) {
+            redis = null;
+            redisUrl = redisEnv;
+        } else {
+            redis = new EmbeddedRedis(options.dataDir().resolve("redis"), port(options.redisPort()), options.durable());
+            redisUrl = redis.url();
+        }
+
+        String s3Env = env.get("STRATA_S3_ENDPOINT");
+        if (s3Env != null && !s3Env.isBlank()) {
+            s3 = null;
+            s3Endpoint = s3Env;
+            s3AccessKey = env.getOrDefault("STRATA_S3_ACCESS_KEY", "");
+            s3SecretKey = env.getOrDefault("STRATA_S3_SECRET_KEY", "");
+        } else {
+            String secret = options.durable() ? persistentSecret(options.dataDir()) : randomSecret();
+            s3 = new EmbeddedS3(options.dataDir().resolve("s3"), port(options.s3Port()), options.s3Backend(),
+                    "strata-local", secret);
+            s3Endpoint = s3.endpoint();
+            s3AccessKey = s3.accessKey();
+            s3SecretKey = s3.secretKey();
+        }
+    }
+
+    /** The servers shared by every test of this JVM, started on first use. */
+    public static synchronized StrataServers shared() {
+        if (shared == null) {
+            StrataServers servers = new StrataServers(Options.forTests());
+            servers.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                servers.stop();
+                try {
+                    Binaries.deleteTree(servers.options.dataDir());
+                } catch (IOException ignored) {
+                    // temp dir: leave it
+                }
+            }, "strata-servers-stop"));
+            shared = servers;
+        }
+        return shared;
+    }
+
+    /** Servers for the local run: data kept under {@code options.dataDir()} across restarts. */
+    public static StrataServers create(Options options) {
+        return new StrataServers(options);
+    }
+
+    /** Starts the embedded servers in parallel (a few seconds in all). */
+    public void start() {
+        try {
+            CompletableFuture.allOf(
+                    CompletableFuture.runAsync(() -> run(postgres == null ? null : postgres::start)),
+                    CompletableFuture.runAsync(() -> run(redis == null ? null : redis::start)),
+                    CompletableFuture.runAsync(() -> run(s3 == null ? null : s3::start))).join();
+        } catch (CompletionException e) {
+            stop();
+            throw e;
+        }
+    }
+
+    public void stop() {
+        if (s3 != null) {
+            s3.stop();
+        }
+        if (redis != null) {
+            redis.stop();
+        }
+        if (postgres != null) {
+            postgres.stop();
+        }
+    }
+
+    /** Connection settings in Quarkus terms, handed to every service under test. */
+    public Map<String, String> quarkusConfig() {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("quarkus.devservices.enabled", "false");
+        c.put("quarkus.datasource.reactive.url", pg.get("reactive"));
+        c.put("quarkus.datasource.jdbc.url", pg.get("jdbc"));
+        c.put("quarkus.datasource.username", pg.get("user"));
+        c.put("quarkus.datasource.password", pg.get("password"));
+        c.put("quarkus.redis.hosts", redisUrl);
+        c.put("quarkus.minio.url", s3Endpoint);
+        c.put("quarkus.minio.access-key", s3AccessKey);
+        c.put("quarkus.minio.secret-key", s3SecretKey);
+        c.put("strata.storage.public-endpoint", s3Endpoint);
+        return c;
+    }
+
+    /** The same settings as environment variables, for child service processes. */
+    public Map<String, String> environment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        quarkusConfig().forEach((k, v) -> env.put(k.toUpperCase().replaceAll("[^A-Z0-9]", "_"), v));
+        return env;
+    }
+
+    /** The embedded Redis, if Redis is embedded: tests stop and restart it to prove fail-closed behaviour. */
+    public Optional<EmbeddedRedis> embeddedRedis() {
+        return Optional.ofNullable(redis);
+    }
+
+    public Optional<EmbeddedS3> embeddedS3() {
+        return Optional.ofNullable(s3);
+    }
+
+    public Optional<EmbeddedPostgres> embeddedPostgres() {
+        return Optional.ofNullable(postgres);
+    }
+
+    public String redisUrl() {
+        return redisUrl;
+    }
+
+    public String s3Endpoint() {
+        return s3Endpoint;
+    }
+
+    public String s3AccessKey() {
+        return s3AccessKey;
+    }
+
+    public String s3SecretKey() {
+        return s3SecretKey;
+    }
+
+    public String jdbcUrl() {
+        return pg.get("jdbc");
+    }
+
+    private interface IoAction {
+        void run() throws IOException;
+    }
+
+    private static void run(IoAction action) {
+        if (action == null) {
+            return;
+        }
+        try {
+            action.run();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** As root, PostgreSQL runs as nobody, which must be able to reach its directory below ours. */
+    private static void openForUnprivileged(Path dir) {
+        if (!Unprivileged.isRoot()) {
+            return;
+        }
+        try {
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int port(int requested) {
+        return requested > 0 ? requested : Ports.free();
+    }
+
+    private static String randomSecret() {
+        byte[] b = new byte[24];
+        new SecureRandom().nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    /** The local run's S3 secret is generated once per data directory (never committed, never a default). */
+    private static String persistentSecret(Path dataDir) {
+        try {
+            Path f = dataDir.resolve("s3-secret");
+            if (Files.exists(f)) {
+                return Files.readString(f).trim();
+            }
+            Files.createDirectories(dataDir);
+            String s = randomSecret();
+            Files.writeString(f, s);
+            return s;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
