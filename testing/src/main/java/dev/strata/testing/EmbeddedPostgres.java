@@ -79,7 +79,7 @@ public final class EmbeddedPostgres {
         }
         Path log = home.resolve("postgres.log");
         Files.deleteIfExists(log);
-        process = ManagedProcess.start("postgres", Unprivileged.wrap(cmd), home, log, Map.of("LC_ALL", "C"));
+        process = ManagedProcess.start("postgres", "INT", Unprivileged.wrap(cmd), home, log, Map.of("LC_ALL", "C"));
         Ports.await("PostgreSQL on port " + port, Duration.ofSeconds(60), this::acceptsQueries, process);
         createDatabase();
     }

@@ -11,14 +11,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A child process wrapped in a tiny shell watchdog: the watchdog reads our stdin pipe and, when the pipe closes
- * (we stopped it, or this JVM died in any way, even SIGKILL), sends the child {@code SIGINT} and waits for it.
+ * (we stopped it, or this JVM died in any way, even SIGKILL), sends the child its stop signal and waits for it.
+ * SIGTERM by default: a JVM started from a background job inherits SIGINT as ignored and would never stop.
  * That is what guarantees no server outlives a test run, whatever happens to the test JVM.
  */
-final class ManagedProcess {
+public final class ManagedProcess {
 
+    // $1 is the stop signal, the rest the command
     private static final String WATCHDOG =
-            "exec 3<&0; \"$@\" </dev/null & c=$!; "
-            + "{ cat <&3 >/dev/null; kill -INT $c 2>/dev/null; } & "
+            "sig=$1; shift; exec 3<&0; \"$@\" </dev/null & c=$!; "
+            + "{ cat <&3 >/dev/null; kill -$sig $c 2>/dev/null; } & "
             + "wait $c; s=$?; exit $s";
 
     private final String name;
@@ -31,13 +33,20 @@ final class ManagedProcess {
         this.log = log;
     }
 
-    static ManagedProcess start(String name, List<String> command, Path workDir, Path log, Map<String, String> env)
+    public static ManagedProcess start(String name, List<String> command, Path workDir, Path log, Map<String, String> env)
             throws IOException {
+        return start(name, "TERM", command, workDir, log, env);
+    }
+
+    /** @param stopSignal e.g. {@code INT} for PostgreSQL's fast shutdown (TERM would wait for every client) */
+    public static ManagedProcess start(String name, String stopSignal, List<String> command, Path workDir, Path log,
+            Map<String, String> env) throws IOException {
         List<String> full = new ArrayList<>();
         full.add("/bin/sh");
         full.add("-c");
         full.add(WATCHDOG);
         full.add("strata-" + name);
+        full.add(stopSignal);
         full.addAll(command);
         Files.createDirectories(log.getParent());
         ProcessBuilder pb = new ProcessBuilder(full)
@@ -50,7 +59,7 @@ final class ManagedProcess {
         return new ManagedProcess(name, p, log);
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
@@ -58,11 +67,11 @@ final class ManagedProcess {
         return name;
     }
 
-    Path log() {
+    public Path log() {
         return log;
     }
 
-    String tail() {
+    public String tail() {
         try {
             List<String> lines = Files.readAllLines(log);
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
@@ -72,7 +81,7 @@ final class ManagedProcess {
     }
 
     /** Closes the watchdog's pipe (child gets SIGINT) and waits; kills the whole tree if it lingers. */
-    void stop() {
+    public void stop() {
         try (OutputStream in = process.getOutputStream()) {
             in.flush();
         } catch (IOException ignored) {

@@ -243,14 +243,20 @@ public final class StrataServers {
 
     /** The local run's S3 secret is generated once per data directory (never committed, never a default). */
     private static String persistentSecret(Path dataDir) {
+        return persistentSecret(dataDir, "s3-secret");
+    }
+
+    /** A random secret generated once and kept in {@code dataDir/name} (mode 600). */
+    public static String persistentSecret(Path dataDir, String name) {
         try {
-            Path f = dataDir.resolve("s3-secret");
+            Path f = dataDir.resolve(name);
             if (Files.exists(f)) {
                 return Files.readString(f).trim();
             }
             Files.createDirectories(dataDir);
             String s = randomSecret();
             Files.writeString(f, s);
+            Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
             return s;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -1,0 +1,102 @@
+package dev.strata.auth.config;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+@ConfigMapping(prefix = "strata.auth")
+public interface AuthConfig {
+
+    Argon2 argon2();
+
+    Sessions sessions();
+
+    Codes codes();
+
+    Sms sms();
+
+    OAuth oauth();
+
+    /** Whoever verifies this e-mail address becomes an admin (empty: nobody is bootstrapped). */
+    Optional<String> bootstrapAdminEmail();
+
+    /** argon2id cost; the defaults are the OWASP ASVS 5.0 minimum (19 MiB, t=2, p=1). */
+    interface Argon2 {
+        @WithDefault("19456")
+        int memoryKib();
+
+        @WithDefault("2")
+        int iterations();
+
+        @WithDefault("1")
+        int parallelism();
+
+        @WithDefault("16")
+        int saltBytes();
+
+        @WithDefault("32")
+        int hashBytes();
+    }
+
+    interface Sessions {
+        @WithDefault("P7D")
+        Duration absoluteLifetime();
+
+        /** Sliding idle timeout (0 disables it). */
+        @WithDefault("P1D")
+        Duration idleTimeout();
+
+        @WithDefault("__Host-strata_session")
+        String cookieName();
+    }
+
+    interface Codes {
+        /** Server-side secret mixed into code hashes (HMAC-SHA256); from a Secret in production. */
+        String pepper();
+
+        @WithDefault("PT10M")
+        Duration ttl();
+
+        @WithDefault("5")
+        int maxAttempts();
+
+        @WithDefault("Strata verification code")
+        String emailSubject();
+    }
+
+    interface Sms {
+        /** HTTP endpoint of the SMS provider: POST {"to","message"} as JSON. */
+        Optional<String> url();
+
+        /** Bearer credential for the provider, if it wants one. */
+        Optional<String> apiKey();
+
+        @WithDefault("PT5S")
+        Duration timeout();
+    }
+
+    interface OAuth {
+        /** Public base URL of this service used to build redirect URIs (default: the request's own base). */
+        Optional<String> publicBaseUrl();
+
+        @WithDefault("PT10M")
+        Duration stateTtl();
+
+        Map<String, Provider> providers();
+
+        interface Provider {
+            /** OIDC issuer; its /.well-known/openid-configuration is read on first use. */
+            String issuer();
+
+            String clientId();
+
+            Optional<String> clientSecret();
+
+            @WithDefault("openid email profile")
+            String scope();
+        }
+    }
+}

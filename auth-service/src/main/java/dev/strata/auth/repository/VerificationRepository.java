@@ -1,0 +1,29 @@
+package dev.strata.auth.repository;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.panache.common.Sort;
+import io.smallrye.mutiny.Uni;
+
+import dev.strata.auth.domain.Verification;
+
+@ApplicationScoped
+@WithSession
+public class VerificationRepository implements PanacheRepositoryBase<Verification, UUID> {
+
+    /** The newest code for this purpose and identifier; older ones are void once a new one is sent. */
+    public Uni<Verification> latest(String purpose, String identifier) {
+        return find("purpose = ?1 and identifier = ?2", Sort.descending("createdAt"), purpose, identifier)
+                .firstResult();
+    }
+
+    public Uni<Integer> voidOpen(String purpose, String identifier, Instant now) {
+        return update("consumedAt = ?1 where purpose = ?2 and identifier = ?3 and consumedAt is null", now, purpose,
+                identifier);
+    }
+}

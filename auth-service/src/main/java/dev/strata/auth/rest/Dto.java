@@ -1,0 +1,94 @@
+package dev.strata.auth.rest;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.validation.constraints.Email;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+import dev.strata.auth.domain.Account;
+import dev.strata.auth.domain.Session;
+import dev.strata.auth.domain.User;
+
+/** Request and response bodies of the public API. */
+public final class Dto {
+
+    private Dto() {
+    }
+
+    public record SignUpRequest(@NotBlank @Email @Size(max = 254) String email,
+            // length is checked in code points by the service, not UTF-16 units
+            @NotNull String password, @Size(max = 200) String name) {
+    }
+
+    public record SignInRequest(@NotBlank @Size(max = 254) String email, @NotNull @Size(max = 1024) String password) {
+    }
+
+    public record PasswordChangeRequest(@NotNull @Size(max = 1024) String currentPassword,
+            @NotNull String newPassword) {
+    }
+
+    public record CodeRequest(@NotNull @Pattern(regexp = "email|phone", message = "must be email or phone") String channel,
+            @Pattern(regexp = "\\+[1-9][0-9]{6,14}", message = "must be an E.164 number like +4915112345678") String phone) {
+    }
+
+    public record CodeCheck(@NotNull @Pattern(regexp = "email|phone", message = "must be email or phone") String channel,
+            @Pattern(regexp = "\\+[1-9][0-9]{6,14}", message = "must be an E.164 number like +4915112345678") String phone,
+            @NotNull @Pattern(regexp = "[0-9]{6}", message = "must be 6 digits") String code) {
+    }
+
+    public record BanRequest(@Size(max = 500) String reason) {
+    }
+
+    public record OAuthStart(@NotBlank @Size(max = 64) String provider) {
+    }
+
+    public record UserView(UUID id, String email, boolean emailVerified, String phone, boolean phoneVerified,
+            String name, Set<String> roles, Instant createdAt) {
+        public static UserView of(User u) {
+            return new UserView(u.id, u.email, u.emailVerified, u.phone, u.phoneVerified, u.name, u.roleSet(),
+                    u.createdAt);
+        }
+    }
+
+    public record AdminUserView(UUID id, String email, Set<String> roles, boolean banned, Instant bannedAt,
+            String banReason) {
+        public static AdminUserView of(User u) {
+            return new AdminUserView(u.id, u.email, u.roleSet(), u.banned(), u.bannedAt, u.banReason);
+        }
+    }
+
+    public record SessionView(UUID id, Instant createdAt, Instant lastSeenAt, Instant expiresAt, String ip,
+            String userAgent, boolean current) {
+        public static SessionView of(Session s, String currentId) {
+            return new SessionView(s.id, s.createdAt, s.lastSeenAt, s.expiresAt, s.ip, s.userAgent,
+                    s.id.toString().equals(currentId));
+        }
+    }
+
+    public record SignInResponse(String token, String tokenType, UUID sessionId, UUID userId, Instant expiresAt) {
+    }
+
+    public record CurrentSession(String id, String userId, String email, Set<String> roles) {
+    }
+
+    public record Revoked(int revoked) {
+    }
+
+    public record AccountView(UUID id, String provider, String accountId, String email, Instant linkedAt) {
+        public static AccountView of(Account a) {
+            return new AccountView(a.id, a.providerId, a.accountId, a.email, a.createdAt);
+        }
+    }
+
+    public record AccountList(List<AccountView> accounts) {
+    }
+
+    public record Authorization(String authorizationUrl, Instant expiresAt) {
+    }
+}

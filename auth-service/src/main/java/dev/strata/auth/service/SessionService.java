@@ -1,0 +1,149 @@
+package dev.strata.auth.service;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+
+import dev.strata.auth.config.AuthConfig;
+import dev.strata.auth.domain.Session;
+import dev.strata.auth.domain.User;
+import dev.strata.auth.repository.SessionRepository;
+import dev.strata.platform.events.EventBus;
+import dev.strata.platform.events.EventChannels;
+import dev.strata.platform.events.EventEnvelope;
+import dev.strata.platform.problem.ProblemException;
+import dev.strata.platform.security.SessionRecord;
+import dev.strata.platform.security.SessionStore;
+import dev.strata.platform.security.SessionTokens;
+
+/**
+ * Sessions: Postgres holds the durable record (the truth, for listing and audit), Redis the fast path every
+ * service checks. Revocation removes the Redis key first (effective everywhere at once), then records it and
+ * publishes {@code strata.sessions.revoked} for near-caches.
+ */
+@ApplicationScoped
+public class SessionService {
+
+    public record Created(String token, Session session) {
+    }
+
+    private final SessionRepository sessions;
+    private final SessionStore store;
+    private final EventBus events;
+    private final AuthConfig.Sessions config;
+    private final AuthMetrics metrics;
+
+    public SessionService(SessionRepository sessions, SessionStore store, EventBus events, AuthConfig config,
+            AuthMetrics metrics) {
+        this.sessions = sessions;
+        this.store = store;
+        this.events = events;
+        this.config = config.sessions();
+        this.metrics = metrics;
+    }
+
+    /** Opens a session for {@code user}; call inside the caller's transaction. The raw token leaves only here. */
+    public Uni<Created> open(User user, String ip, String userAgent) {
+        String token = SessionTokens.newToken();
+        Instant now = Instant.now();
+        Session s = new Session();
+        s.id = UUID.randomUUID();
+        s.userId = user.id;
+        s.tokenHash = SessionTokens.hash(token);
+        s.createdAt = now;
+        s.lastSeenAt = now;
+        s.expiresAt = now.plus(config.absoluteLifetime());
+        s.ip = ip;
+        s.userAgent = userAgent == null ? null : userAgent.substring(0, Math.min(userAgent.length(), 512));
+        return sessions.persist(s)
+                .chain(() -> store.save(s.tokenHash, record(s, user.email, user.roleSet())))
+                .invoke(() -> metrics.sessionCreated())
+                .replaceWith(() -> new Created(token, s));
+    }
+
+    @WithTransaction
+    public Uni<Created> openIn(User user, String ip, String userAgent) {
+        return open(user, ip, userAgent);
+    }
+
+    @WithTransaction
+    public Uni<List<Session>> listActive(UUID userId) {
+        return sessions.active(userId, Instant.now());
+    }
+
+    /** Revokes one of the caller's sessions; somebody else's session id is simply not found. */
+    @WithTransaction
+    public Uni<Void> revokeOwn(UUID userId, UUID sessionId, String reason) {
+        return sessions.findById(sessionId).chain(s -> {
+            if (s == null || !s.userId.equals(userId) || s.revokedAt != null || !s.expiresAt.isAfter(Instant.now())) {
+                return Uni.createFrom().failure(ProblemException.notFound("No such session"));
+            }
+            return store.delete(userId.toString(), s.tokenHash).invoke(() -> {
+                s.revokedAt = Instant.now();
+                s.revokeReason = reason;
+            }).chain(() -> announce(userId, List.of(s), reason));
+        });
+    }
+
+    /** Revokes all sessions of a user except {@code keep} (may be null). Call inside a transaction. */
+    public Uni<Integer> revokeAllOf(UUID userId, UUID keep, String keepHash, String reason) {
+        Instant now = Instant.now();
+        return store.deleteAllOf(userId.toString(), keepHash)
+                .chain(() -> sessions.revokeAll(userId, keep, now, reason))
+                .call(doomed -> announce(userId, doomed, reason))
+                .map(List::size);
+    }
+
+    @WithTransaction
+    public Uni<Integer> revokeAll(UUID userId, UUID keep, String keepHash, String reason) {
+        return revokeAllOf(userId, keep, keepHash, reason);
+    }
+
+    /** Rewrites the Redis records of a user's live sessions so a role change applies to them at once. */
+    public Uni<Void> refreshRoles(User user) {
+        return sessions.active(user.id, Instant.now()).chain(list -> {
+            Uni<Void> chain = Uni.createFrom().voidItem();
+            for (Session s : list) {
+                chain = chain.chain(() -> store.find(s.tokenHash).chain(found -> found.isEmpty()
+                        ? Uni.createFrom().voidItem()
+                        : store.save(s.tokenHash, withRoles(found.get(), user.roleSet()))));
+            }
+            return chain;
+        });
+    }
+
+    private Uni<Void> announce(UUID userId, List<Session> revoked, String reason) {
+        metrics.sessionsRevoked(reason, revoked.size());
+        if (revoked.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<String> ids = new ArrayList<>();
+        List<String> hashes = new ArrayList<>();
+        revoked.forEach(s -> {
+            ids.add(s.id.toString());
+            hashes.add(s.tokenHash);
+        });
+        // pub/sub is best effort: the Redis key is already gone, which is what makes revocation effective
+        return events.publish(EventChannels.SESSIONS_REVOKED, EventEnvelope.of("sessions.revoked",
+                userId.toString(), Map.of("sessionIds", ids, "tokenHashes", hashes, "reason", reason)))
+                .onFailure().recoverWithNull();
+    }
+
+    private SessionRecord record(Session s, String email, Set<String> roles) {
+        return new SessionRecord(s.id.toString(), s.userId.toString(), email, roles, s.createdAt, s.expiresAt,
+                s.lastSeenAt, config.idleTimeout().toSeconds());
+    }
+
+    private static SessionRecord withRoles(SessionRecord r, Set<String> roles) {
+        return new SessionRecord(r.sessionId(), r.userId(), r.email(), roles, r.createdAt(), r.expiresAt(),
+                r.lastSeenAt(), r.idleSeconds());
+    }
+}

@@ -1,0 +1,171 @@
+package dev.strata.auth.service;
+
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+
+import dev.strata.auth.domain.Roles;
+import dev.strata.auth.domain.User;
+import dev.strata.auth.repository.UserRepository;
+import dev.strata.platform.problem.ProblemException;
+import dev.strata.platform.problem.ProblemType;
+
+@ApplicationScoped
+public class UserService {
+
+    public static final String INVALID_CREDENTIALS = "https://strata.dev/problems/auth/invalid-credentials";
+    public static final String ACCOUNT_BANNED = "https://strata.dev/problems/auth/account-banned";
+    public static final String EMAIL_TAKEN = "https://strata.dev/problems/auth/email-taken";
+
+    private final UserRepository users;
+    private final PasswordHasher hasher;
+    private final SessionService sessions;
+    private final AuthMetrics metrics;
+
+    public UserService(UserRepository users, PasswordHasher hasher, SessionService sessions, AuthMetrics metrics) {
+        this.users = users;
+        this.hasher = hasher;
+        this.sessions = sessions;
+        this.metrics = metrics;
+    }
+
+    /** Password already validated and normalized by the caller. */
+    public Uni<User> signUp(String email, String password, String name) {
+        String normalized = Credentials.normalizeEmail(email);
+        return users.findByEmail(normalized).chain(existing -> {
+            if (existing != null) {
+                return Uni.createFrom().failure(emailTaken());
+            }
+            return hasher.hash(password).chain(hash -> create(normalized, hash, name));
+        });
+    }
+
+    @WithTransaction
+    Uni<User> create(String email, String passwordHash, String name) {
+        Instant now = Instant.now();
+        User u = new User();
+        u.id = UUID.randomUUID();
+        u.email = email;
+        u.name = name;
+        u.passwordHash = passwordHash;
+        u.roles = Roles.USER;
+        u.createdAt = now;
+        u.updatedAt = now;
+        return users.persistAndFlush(u)
+                // two sign-ups racing for one address: the unique constraint decides
+                .onFailure(UserService::uniqueViolation).transform(e -> emailTaken());
+    }
+
+    /**
+     * Same answer and the same work (one argon2 verification) whether the e-mail is unknown or the password
+     * wrong, so neither the body nor the timing tells which.
+     */
+    public Uni<SessionService.Created> signIn(String email, String password, String ip, String userAgent) {
+        String normalized = Credentials.normalizeEmail(email);
+        String pw = Credentials.normalizePassword(password);
+        return users.findByEmail(normalized)
+                .chain(user -> hasher.verify(pw, user == null ? null : user.passwordHash).chain(ok -> {
+                    if (!ok || user == null) {
+                        metrics.signIn(false, "password");
+                        return Uni.createFrom().failure(invalidCredentials());
+                    }
+                    if (user.banned()) {
+                        metrics.signIn(false, "password");
+                        return Uni.createFrom().failure(banned());
+                    }
+                    metrics.signIn(true, "password");
+                    return sessions.openIn(user, ip, userAgent);
+                }));
+    }
+
+    public Uni<User> byId(UUID id) {
+        return users.findById(id).onItem().ifNull().failWith(() -> ProblemException.notFound("No such user"));
+    }
+
+    /** Changes the password and revokes every other session of the user. */
+    public Uni<Integer> changePassword(UUID userId, UUID sessionId, String tokenHash, String current,
+            String replacement) {
+        return byId(userId).chain(user -> hasher.verify(Credentials.normalizePassword(current), user.passwordHash))
+                .chain(ok -> ok ? hasher.hash(replacement)
+                        : Uni.createFrom().failure(ProblemException.invalidField("currentPassword",
+                                "does not match the current password")))
+                .chain(hash -> storePassword(userId, sessionId, tokenHash, hash));
+    }
+
+    @WithTransaction
+    Uni<Integer> storePassword(UUID userId, UUID keepSession, String keepHash, String hash) {
+        return users.findById(userId).chain(user -> {
+            user.passwordHash = hash;
+            user.updatedAt = Instant.now();
+            return sessions.revokeAllOf(userId, keepSession, keepHash, "password-changed");
+        });
+    }
+
+    @WithTransaction
+    public Uni<User> changeRole(UUID userId, String role, boolean grant) {
+        return users.findById(userId).onItem().ifNull().failWith(() -> ProblemException.notFound("No such user"))
+                .chain(user -> {
+                    Set<String> roles = new LinkedHashSet<>(user.roleSet());
+                    boolean changed = grant ? roles.add(role) : roles.remove(role);
+                    if (!changed) {
+                        return Uni.createFrom().item(user);
+                    }
+                    user.roleSet(roles);
+                    user.updatedAt = Instant.now();
+                    // roles travel inside the Redis session records: rewrite them so the change applies now
+                    return sessions.refreshRoles(user).replaceWith(user);
+                });
+    }
+
+    @WithTransaction
+    public Uni<User> ban(UUID userId, String reason) {
+        return users.findById(userId).onItem().ifNull().failWith(() -> ProblemException.notFound("No such user"))
+                .chain(user -> {
+                    user.bannedAt = Instant.now();
+                    user.banReason = reason;
+                    user.updatedAt = user.bannedAt;
+                    return sessions.revokeAllOf(userId, null, null, "banned").replaceWith(user);
+                });
+    }
+
+    @WithTransaction
+    public Uni<User> unban(UUID userId) {
+        return users.findById(userId).onItem().ifNull().failWith(() -> ProblemException.notFound("No such user"))
+                .invoke(user -> {
+                    user.bannedAt = null;
+                    user.banReason = null;
+                    user.updatedAt = Instant.now();
+                });
+    }
+
+    static ProblemException invalidCredentials() {
+        return new ProblemException(ProblemType.UNAUTHENTICATED, INVALID_CREDENTIALS,
+                "E-mail address or password is wrong", null, null, null);
+    }
+
+    static ProblemException banned() {
+        return new ProblemException(ProblemType.FORBIDDEN, ACCOUNT_BANNED, "This account is suspended", null, null,
+                null);
+    }
+
+    static ProblemException emailTaken() {
+        return new ProblemException(ProblemType.CONFLICT, EMAIL_TAKEN, "An account with this e-mail already exists",
+                null, null, null);
+    }
+
+    static boolean uniqueViolation(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t.getMessage();
+            if (m != null && (m.contains("23505") || m.contains("duplicate key"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

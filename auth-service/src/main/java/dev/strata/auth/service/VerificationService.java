@@ -1,0 +1,177 @@
+package dev.strata.auth.service;
+
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.UUID;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+
+import dev.strata.auth.config.AuthConfig;
+import dev.strata.auth.domain.Roles;
+import dev.strata.auth.domain.User;
+import dev.strata.auth.domain.Verification;
+import dev.strata.auth.repository.UserRepository;
+import dev.strata.auth.repository.VerificationRepository;
+import dev.strata.platform.problem.ProblemException;
+import dev.strata.platform.problem.ProblemType;
+
+/**
+ * One-time codes proving control of an e-mail address or phone number: 6 digits from a CSPRNG, stored as
+ * HMAC-SHA256 under a server pepper, single use, short-lived, a bounded number of guesses.
+ */
+@ApplicationScoped
+public class VerificationService {
+
+    public static final String INVALID_CODE = "https://strata.dev/problems/auth/invalid-code";
+    public static final String ALREADY_VERIFIED = "https://strata.dev/problems/auth/already-verified";
+
+    public record Sent(String channel, String destination, Instant expiresAt) {
+    }
+
+    public enum Outcome {
+        VERIFIED, WRONG, EXHAUSTED, NO_CODE
+    }
+
+    private final SecureRandom random = new SecureRandom();
+    private final VerificationRepository verifications;
+    private final UserRepository users;
+    private final SessionService sessions;
+    private final CodeDelivery delivery;
+    private final AuthConfig config;
+
+    public VerificationService(VerificationRepository verifications, UserRepository users, SessionService sessions,
+            CodeDelivery delivery, AuthConfig config) {
+        this.verifications = verifications;
+        this.users = users;
+        this.sessions = sessions;
+        this.delivery = delivery;
+        this.config = config;
+    }
+
+    public static String purpose(String channel) {
+        return "verify-" + channel;
+    }
+
+    /** The identifier a code goes to: the user's own e-mail, or the phone number being claimed. */
+    public Uni<String> identifier(UUID userId, String channel, String phone) {
+        return users.findById(userId).map(u -> {
+            if (u == null) {
+                throw ProblemException.notFound("No such user");
+            }
+            if (Verification.EMAIL.equals(channel)) {
+                if (u.emailVerified) {
+                    throw new ProblemException(ProblemType.CONFLICT, ALREADY_VERIFIED,
+                            "This e-mail address is already verified", null, null, null);
+                }
+                return u.email;
+            }
+            return phone;
+        });
+    }
+
+    public Uni<Sent> send(UUID userId, String channel, String identifier) {
+        String code = String.format("%06d", random.nextInt(1_000_000));
+        return store(userId, channel, identifier, code).call(v -> Verification.EMAIL.equals(channel)
+                ? delivery.email(identifier, code)
+                : delivery.sms(identifier, code))
+                .map(v -> new Sent(channel, mask(channel, identifier), v.expiresAt));
+    }
+
+    @WithTransaction
+    Uni<Verification> store(UUID userId, String channel, String identifier, String code) {
+        Instant now = Instant.now();
+        Verification v = new Verification();
+        v.id = UUID.randomUUID();
+        v.userId = userId;
+        v.purpose = purpose(channel);
+        v.identifier = identifier;
+        v.codeHash = hashCode(v.purpose, identifier, code);
+        v.expiresAt = now.plus(config.codes().ttl());
+        v.createdAt = now;
+        // a new code voids the earlier ones: only the latest message counts
+        return verifications.voidOpen(v.purpose, identifier, now).chain(() -> verifications.persist(v));
+    }
+
+    /** Checks a code; the attempt is committed even when wrong, so the caller fails after the transaction. */
+    @WithTransaction
+    public Uni<Outcome> check(UUID userId, String channel, String identifier, String code) {
+        String purpose = purpose(channel);
+        Instant now = Instant.now();
+        return verifications.latest(purpose, identifier).chain(v -> {
+            if (v == null || v.consumedAt != null || !v.expiresAt.isAfter(now) || !userId.equals(v.userId)) {
+                return Uni.createFrom().item(Outcome.NO_CODE);
+            }
+            if (v.attempts >= config.codes().maxAttempts()) {
+                return Uni.createFrom().item(Outcome.EXHAUSTED);
+            }
+            v.attempts++;
+            boolean match = MessageDigest.isEqual(v.codeHash.getBytes(StandardCharsets.US_ASCII),
+                    hashCode(purpose, identifier, code).getBytes(StandardCharsets.US_ASCII));
+            if (!match) {
+                return Uni.createFrom().item(Outcome.WRONG);
+            }
+            v.consumedAt = now;
+            return users.findById(userId).chain(u -> markVerified(u, channel, identifier))
+                    .replaceWith(Outcome.VERIFIED);
+        });
+    }
+
+    private Uni<Void> markVerified(User u, String channel, String identifier) {
+        u.updatedAt = Instant.now();
+        if (Verification.PHONE.equals(channel)) {
+            u.phone = identifier;
+            u.phoneVerified = true;
+            return Uni.createFrom().voidItem();
+        }
+        u.emailVerified = true;
+        boolean bootstrap = config.bootstrapAdminEmail().map(Credentials::normalizeEmail)
+                .filter(e -> e.equals(u.email)).isPresent();
+        if (bootstrap && !u.roleSet().contains(Roles.ADMIN)) {
+            // only a proven owner of the configured address becomes the first admin
+            var roles = new java.util.LinkedHashSet<>(u.roleSet());
+            roles.add(Roles.ADMIN);
+            u.roleSet(roles);
+            return sessions.refreshRoles(u);
+        }
+        return Uni.createFrom().voidItem();
+    }
+
+    public static ProblemException failure(Outcome outcome) {
+        String detail = switch (outcome) {
+            case EXHAUSTED -> "Too many wrong attempts; request a new code";
+            case WRONG -> "The code is wrong";
+            default -> "No valid code: it expired, was used, or was never sent";
+        };
+        return new ProblemException(ProblemType.UNPROCESSABLE, INVALID_CODE, detail, null, null, null);
+    }
+
+    String hashCode(String purpose, String identifier, String code) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(config.codes().pepper().getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return HexFormat.of().formatHex(
+                    mac.doFinal((purpose + "\n" + identifier + "\n" + code).getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException("HmacSHA256 is mandatory in every JVM", e);
+        }
+    }
+
+    static String mask(String channel, String identifier) {
+        if (Verification.EMAIL.equals(channel)) {
+            int at = identifier.indexOf('@');
+            return identifier.charAt(0) + "***" + identifier.substring(Math.max(at, 1));
+        }
+        return "***" + identifier.substring(Math.max(identifier.length() - 2, 0));
+    }
+}

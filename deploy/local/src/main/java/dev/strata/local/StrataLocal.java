@@ -1,0 +1,235 @@
+package dev.strata.local;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+import dev.strata.testing.EmbeddedS3;
+import dev.strata.testing.ManagedProcess;
+import dev.strata.testing.Ports;
+import dev.strata.testing.StrataServers;
+
+/**
+ * The one-command local stack: embedded PostgreSQL, Redis and S3 (data kept under a local directory across
+ * restarts), then every service as its own JVM on its documented port. Ctrl-C stops everything, services first.
+ */
+public final class StrataLocal {
+
+    record Service(String name, int port) {
+    }
+
+    static final List<Service> SERVICES = List.of(new Service("auth-service", 8081), new Service("kyc-service", 8082),
+            new Service("settings-service", 8083), new Service("rates-service", 8084),
+            new Service("storage-gateway", 8085));
+
+    private final Path root;
+    private final Path dataDir;
+    private final boolean fresh;
+    private final List<Service> selected;
+    private final List<ManagedProcess> running = new ArrayList<>();
+    private StrataServers servers;
+
+    StrataLocal(Path root, Path dataDir, boolean fresh, List<Service> selected) {
+        this.root = root;
+        this.dataDir = dataDir;
+        this.fresh = fresh;
+        this.selected = selected;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path root = Path.of(System.getProperty("strata.root", ".")).toAbsolutePath().normalize();
+        Path dataDir = root.resolve(".strata-data");
+        boolean fresh = false;
+        List<Service> selected = SERVICES;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--data-dir" -> dataDir = Path.of(args[++i]).toAbsolutePath();
+                case "--fresh" -> fresh = true;
+                case "--only" -> {
+                    List<String> names = Arrays.asList(args[++i].split(","));
+                    selected = SERVICES.stream().filter(s -> names.contains(s.name())).toList();
+                    if (selected.size() != names.size()) {
+                        die("--only takes service names among " + SERVICES.stream().map(Service::name).toList());
+                    }
+                }
+                case "-h", "--help" -> {
+                    System.out.println("usage: strata-local [--only svc,svc] [--data-dir DIR] [--fresh]");
+                    return;
+                }
+                default -> die("unknown argument: " + args[i]);
+            }
+        }
+        if (fresh) {
+            dataDir = Files.createTempDirectory("strata-local-");
+        }
+        StrataLocal local = new StrataLocal(root, dataDir, fresh, selected);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            local.stop();
+            stopped.countDown();
+        }, "strata-local-stop"));
+        try {
+            local.start();
+        } catch (Exception e) {
+            System.err.println("start-up failed: " + e.getMessage());
+            System.exit(1);
+        }
+        // the shutdown hook does the work; the main thread just stays alive until then
+        stopped.await();
+    }
+
+    void start() throws Exception {
+        for (Service s : selected) {
+            Path jar = jarOf(s);
+            if (!Files.isRegularFile(jar)) {
+                throw new IOException(jar + " is missing: build first (./mvnw -DskipTests package)");
+            }
+            if (Ports.isOpen("127.0.0.1", s.port())) {
+                throw new IOException("port " + s.port() + " (" + s.name() + ") is already in use");
+            }
+        }
+        Files.createDirectories(dataDir);
+        log("data directory " + dataDir + (fresh ? " (fresh: removed on exit)" : " (kept across restarts)"));
+        int pg = fresh ? 0 : envPort("STRATA_LOCAL_PG_PORT", 15432);
+        int redis = fresh ? 0 : envPort("STRATA_LOCAL_REDIS_PORT", 16379);
+        int s3 = fresh ? 0 : envPort("STRATA_LOCAL_S3_PORT", 19000);
+        long t0 = System.nanoTime();
+        servers = StrataServers.create(new StrataServers.Options(dataDir, true, EmbeddedS3.Backend.FILESYSTEM, pg,
+                redis, s3));
+        servers.start();
+        log(String.format("stores up in %d ms: PostgreSQL %s, Redis %s, S3 %s", (System.nanoTime() - t0) / 1_000_000,
+                servers.jdbcUrl(), servers.redisUrl(), servers.s3Endpoint()));
+
+        String internalToken = StrataServers.persistentSecret(dataDir, "internal-token");
+        Path logs = dataDir.resolve("logs");
+        Files.createDirectories(logs);
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        for (Service s : selected) {
+            Map<String, String> env = new LinkedHashMap<>(servers.environment());
+            env.put("QUARKUS_HTTP_PORT", Integer.toString(s.port()));
+            env.put("STRATA_INTERNAL_TOKEN", internalToken);
+            env.putAll(serviceSpecific(s));
+            List<String> cmd = List.of(java.toString(), "-Xmx384m", "-XX:+UseSerialGC", "-jar", jarOf(s).toString());
+            running.add(ManagedProcess.start(s.name(), cmd, root, logs.resolve(s.name() + ".log"), env));
+        }
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        for (int i = 0; i < selected.size(); i++) {
+            awaitReady(http, selected.get(i), running.get(i));
+        }
+        printBanner(logs);
+    }
+
+    private Map<String, String> serviceSpecific(Service s) {
+        Map<String, String> env = new LinkedHashMap<>();
+        // the local run works offline: rates come from the bundled snapshot in the real ECB format
+        if (s.name().equals("rates-service")) {
+            env.put("STRATA_RATES_PROVIDERS_ECB_URL", "classpath:/feeds/eurofxref-daily.xml");
+            env.put("STRATA_RATES_PROVIDERS_ER_API_ENABLED", "false");
+        }
+        // local cookies travel over plain http
+        env.put("STRATA_AUTH_COOKIE_SECURE", "false");
+        return env;
+    }
+
+    private void awaitReady(HttpClient http, Service s, ManagedProcess p) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/q/health/ready"))
+                .timeout(Duration.ofSeconds(2)).build();
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                throw new IOException(s.name() + " exited during start-up:\n" + p.tail());
+            }
+            try {
+                if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    log(s.name() + " ready");
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(250);
+        }
+        throw new IOException(s.name() + " not ready after 180 s:\n" + p.tail());
+    }
+
+    private void printBanner(Path logs) {
+        StringBuilder b = new StringBuilder("\n");
+        b.append(String.format("%-18s %-24s %s%n", "service", "url", "swagger ui"));
+        for (Service s : selected) {
+            String url = "http://localhost:" + s.port();
+            b.append(String.format("%-18s %-24s %s%n", s.name(), url, url + "/q/swagger-ui"));
+        }
+        b.append("\nhealth: /q/health/ready   metrics: /q/metrics   openapi: /q/openapi   logs: ").append(logs)
+                .append('\n');
+        if (selected.stream().anyMatch(s -> s.name().equals("auth-service"))) {
+            b.append("""
+
+                    try it:
+                      curl -s -X POST localhost:8081/api/users -H 'Content-Type: application/json' \\
+                           -d '{"email":"ada@example.com","password":"correct horse battery","name":"Ada"}'
+                      TOKEN=$(curl -s -X POST localhost:8081/api/sessions -H 'Content-Type: application/json' \\
+                           -d '{"email":"ada@example.com","password":"correct horse battery"}' | sed -E 's/.*"token":"([^"]+)".*/\\1/')
+                      curl -s localhost:8081/api/sessions/current -H "Authorization: Bearer $TOKEN"
+                    """);
+        }
+        if (selected.stream().anyMatch(s -> s.name().equals("rates-service"))) {
+            b.append("  curl -s localhost:8084/api/rates/EUR/USD\n");
+        }
+        b.append("\nCtrl-C stops everything. STRATA READY\n");
+        System.out.println(b);
+        System.out.flush();
+    }
+
+    synchronized void stop() {
+        for (int i = running.size() - 1; i >= 0; i--) {
+            running.get(i).stop();
+        }
+        running.clear();
+        if (servers != null) {
+            servers.stop();
+            servers = null;
+            if (fresh) {
+                deleteTree(dataDir);
+            }
+            log("stopped");
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var all = Files.walk(dir)) {
+            all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp dir: the OS cleans it eventually
+        }
+    }
+
+    private Path jarOf(Service s) {
+        return root.resolve(s.name()).resolve("target/quarkus-app/quarkus-run.jar");
+    }
+
+    private static int envPort(String name, int fallback) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? fallback : Integer.parseInt(v.trim());
+    }
+
+    private static void log(String msg) {
+        System.out.println("[strata-local] " + msg);
+        System.out.flush();
+    }
+
+    private static void die(String msg) {
+        System.err.println(msg);
+        System.exit(2);
+    }
+}

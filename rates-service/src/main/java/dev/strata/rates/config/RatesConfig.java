@@ -1,0 +1,109 @@
+package dev.strata.rates.config;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+/** Typed settings of rates-service ({@code strata.rates.*}). */
+@ConfigMapping(prefix = "strata.rates")
+public interface RatesConfig {
+
+    /** Currencies tried, in order, as the middle leg of a cross rate. */
+    @WithDefault("EUR,USD")
+    List<String> pivots();
+
+    /** A rate not refreshed within this time after it was fetched is served with {@code stale: true}. */
+    @WithDefault("PT1H")
+    Duration staleAfter();
+
+    /** How long a manual override wins over provider data when the request does not say. */
+    @WithDefault("PT24H")
+    Duration overrideValidity();
+
+    /** Months of history partitions kept created ahead of the current one. */
+    @WithDefault("3")
+    int partitionsAhead();
+
+    Refresh refresh();
+
+    Cache cache();
+
+    Providers providers();
+
+    interface Refresh {
+        /** Off in tests, which drive refreshes explicitly. */
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("PT5M")
+        Duration interval();
+
+        /** Random extra delay (0..jitter) added to every wait so replicas do not tick in lockstep. */
+        @WithDefault("PT20S")
+        Duration jitter();
+
+        @WithDefault("PT3S")
+        Duration initialDelay();
+
+        /** Lifetime of the refresh lock: longer than a refresh can take (provider timeouts included). */
+        @WithDefault("PT60S")
+        Duration lockTtl();
+    }
+
+    interface Cache {
+        @WithDefault("PT300S")
+        Duration redisTtl();
+
+        @WithDefault("PT30S")
+        Duration redisJitter();
+
+        /** Safety net only: the L1 is cleared on every strata.rates.updated event. */
+        @WithDefault("PT60S")
+        Duration l1Ttl();
+
+        @WithDefault("10000")
+        long l1MaxSize();
+    }
+
+    interface Providers {
+        @WithDefault("PT3S")
+        Duration connectTimeout();
+
+        /** Upper bound for a whole fetch: connect, headers and body. */
+        @WithDefault("PT10S")
+        Duration requestTimeout();
+
+        /** Bodies larger than this are refused as garbage. */
+        @WithDefault("2097152")
+        int maxBodyBytes();
+
+        Ecb ecb();
+
+        @WithName("er-api")
+        ErApi erApi();
+    }
+
+    interface Ecb {
+        @WithDefault("true")
+        boolean enabled();
+
+        /** http(s) URL, or {@code classpath:...} / {@code file:...} for an offline snapshot in the same format. */
+        @WithDefault("https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml")
+        String url();
+    }
+
+    interface ErApi {
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Base URL; the service appends {@code /<BASE>}. */
+        @WithDefault("https://open.er-api.com/v6/latest")
+        String url();
+
+        @WithDefault("USD")
+        String base();
+    }
+}

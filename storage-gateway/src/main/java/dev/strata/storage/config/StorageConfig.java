@@ -1,0 +1,102 @@
+package dev.strata.storage.config;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Buckets, limits and presigning settings of the gateway ({@code strata.storage.*}). */
+@ConfigMapping(prefix = "strata.storage")
+public interface StorageConfig {
+
+    /**
+     * The S3 endpoint clients use (presigned URLs are signed for this host); it may differ from the internal
+     * {@code quarkus.minio.url} the gateway itself connects to.
+     */
+    String publicEndpoint();
+
+    /** Lifetime of presigned upload/download URLs handed to clients. */
+    @WithDefault("15M")
+    Duration presignExpiry();
+
+    /** Lifetime of the presigned GET behind the public token-metadata redirect. */
+    @WithDefault("5M")
+    Duration publicReadExpiry();
+
+    /** Longest sanitized file name kept in an object key (the extension is preserved). */
+    @WithDefault("100")
+    int maxFileNameLength();
+
+    Buckets buckets();
+
+    Sweeper sweeper();
+
+    interface Buckets {
+        KycDocuments kycDocuments();
+
+        TokenMetadata tokenMetadata();
+
+        UserUploads userUploads();
+    }
+
+    interface BucketLimits {
+        String name();
+
+        List<String> allowedTypes();
+
+        long maxSize();
+    }
+
+    interface KycDocuments extends BucketLimits {
+        @WithDefault("kyc-documents")
+        String name();
+
+        @WithDefault("image/jpeg,image/png,image/webp,application/pdf")
+        List<String> allowedTypes();
+
+        @WithDefault("10485760")
+        long maxSize();
+
+        @WithDefault("7")
+        int retentionYears();
+    }
+
+    interface TokenMetadata extends BucketLimits {
+        @WithDefault("token-metadata")
+        String name();
+
+        @WithDefault("image/jpeg,image/png,image/webp,application/json")
+        List<String> allowedTypes();
+
+        /** Uploaded through the gateway itself, so it is also bounded by quarkus.http.limits.max-body-size. */
+        @WithDefault("524288")
+        long maxSize();
+    }
+
+    interface UserUploads extends BucketLimits {
+        @WithDefault("user-uploads")
+        String name();
+
+        @WithDefault("image/jpeg,image/png,image/webp,application/pdf")
+        List<String> allowedTypes();
+
+        @WithDefault("10485760")
+        long maxSize();
+
+        /** Age after which objects under {@code {userId}/temp/} are deleted (lifecycle rule and sweeper). */
+        @WithDefault("7D")
+        Duration tempExpiry();
+    }
+
+    interface Sweeper {
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("1H")
+        Duration interval();
+
+        @WithDefault("1M")
+        Duration initialDelay();
+    }
+}

@@ -1,0 +1,6 @@
+package dev.strata.storage.domain;
+
+import java.time.Instant;
+
+public record PresignedUrl(String url, String method, Instant expiresAt) {
+}

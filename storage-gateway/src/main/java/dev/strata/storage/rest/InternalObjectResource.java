@@ -1,0 +1,83 @@
+package dev.strata.storage.rest;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+import io.smallrye.mutiny.Uni;
+
+import dev.strata.storage.domain.ObjectInfo;
+import dev.strata.storage.domain.PresignedPost;
+import dev.strata.storage.domain.PresignedUrl;
+import dev.strata.storage.service.InternalObjectService;
+
+/**
+ * Service-to-service object operations. The platform refuses any {@code /internal/*} call without the service
+ * credential before it gets here. Buckets are named by role: kyc-documents, token-metadata, user-uploads.
+ */
+@Path("/internal/objects")
+@Produces(MediaType.APPLICATION_JSON)
+public class InternalObjectResource {
+
+    /** {@code userId}: the acting user; for user-uploads the key must be under that user's prefix. */
+    public record UploadUrlRequest(@NotBlank String bucket, @NotBlank @Size(max = 1024) String key, String userId,
+            @NotBlank String contentType, Integer expirySeconds) {
+    }
+
+    public record DownloadUrlRequest(@NotBlank String bucket, @NotBlank @Size(max = 1024) String key, String userId,
+            @Size(max = 4096) String fileName, Integer expirySeconds) {
+    }
+
+    public record CopyRequest(@NotBlank String sourceBucket, @NotBlank @Size(max = 1024) String sourceKey,
+            @NotBlank String targetBucket, @NotBlank @Size(max = 1024) String targetKey, String userId) {
+    }
+
+    private final InternalObjectService objects;
+
+    public InternalObjectResource(InternalObjectService objects) {
+        this.objects = objects;
+    }
+
+    @POST
+    @Path("/upload-url")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<PresignedPost> uploadUrl(@Valid @NotNull UploadUrlRequest r) {
+        return objects.presignUpload(r.bucket(), r.key(), r.userId(), r.contentType(), r.expirySeconds());
+    }
+
+    @POST
+    @Path("/download-url")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<PresignedUrl> downloadUrl(@Valid @NotNull DownloadUrlRequest r) {
+        return objects.presignDownload(r.bucket(), r.key(), r.userId(), r.fileName(), r.expirySeconds());
+    }
+
+    @GET
+    @Path("/stat")
+    public Uni<ObjectInfo> stat(@QueryParam("bucket") String bucket, @QueryParam("key") String key) {
+        return objects.stat(bucket, key);
+    }
+
+    /** Promotes an object, e.g. a verified temp upload into kyc-documents. */
+    @POST
+    @Path("/copy")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<ObjectInfo> copy(@Valid @NotNull CopyRequest r) {
+        return objects.copy(r.sourceBucket(), r.sourceKey(), r.targetBucket(), r.targetKey(), r.userId());
+    }
+
+    /** Idempotent: deleting a missing object is a success. */
+    @DELETE
+    public Uni<Void> delete(@QueryParam("bucket") String bucket, @QueryParam("key") String key) {
+        return objects.delete(bucket, key);
+    }
+}

@@ -1,0 +1,205 @@
+package dev.strata.storage.service;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.function.Predicate;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import io.minio.CopyObjectArgs;
+import io.minio.CopySource;
+import io.minio.GetObjectArgs;
+import io.minio.GetPresignedObjectUrlArgs;
+import io.minio.ListObjectsArgs;
+import io.minio.PostPolicy;
+import io.minio.PutObjectArgs;
+import io.minio.RemoveObjectArgs;
+import io.minio.Result;
+import io.minio.StatObjectArgs;
+import io.minio.StatObjectResponse;
+import io.minio.errors.ErrorResponseException;
+import io.minio.http.Method;
+import io.minio.messages.Item;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+
+import dev.strata.platform.problem.ProblemException;
+import dev.strata.storage.domain.ObjectInfo;
+import dev.strata.storage.domain.PresignedPost;
+import dev.strata.storage.domain.PresignedUrl;
+
+/**
+ * Every S3 call the gateway makes. The MinIO client blocks, so each operation is offered as a {@link Uni} that
+ * runs on the worker pool; the synchronous variants are for code already off the event loop (startup, sweeper).
+ */
+@ApplicationScoped
+public class ObjectStore {
+
+    private static final Logger LOG = Logger.getLogger(ObjectStore.class);
+
+    private final S3Clients clients;
+    private final StorageMetrics metrics;
+    private final Clock clock;
+
+    public ObjectStore(S3Clients clients, StorageMetrics metrics, Clock clock) {
+        this.clients = clients;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /** Runs blocking S3 work on the worker pool, turning backend failures into problems. */
+    public <T> Uni<T> blocking(Callable<T> work) {
+        return Uni.createFrom().item(() -> {
+            try {
+                return work.call();
+            } catch (ProblemException e) {
+                throw e;
+            } catch (Exception e) {
+                throw translate(e);
+            }
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    public Uni<Optional<ObjectInfo>> stat(String bucket, String key) {
+        return blocking(() -> statNow(bucket, key));
+    }
+
+    public Optional<ObjectInfo> statNow(String bucket, String key) throws Exception {
+        try {
+            StatObjectResponse r = clients.internal().statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
+            return Optional.of(new ObjectInfo(bucket, key, r.size(), r.contentType(), r.etag(),
+                    r.lastModified() == null ? null : r.lastModified().toInstant()));
+        } catch (ErrorResponseException e) {
+            if (isMissing(e)) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** The first {@code length} bytes only (a ranged GET), for content sniffing. */
+    public byte[] headNow(String bucket, String key, int length) throws Exception {
+        try (InputStream in = clients.internal().getObject(
+                GetObjectArgs.builder().bucket(bucket).object(key).offset(0L).length((long) length).build())) {
+            return in.readNBytes(length);
+        }
+    }
+
+    public void deleteNow(String bucket, String key) throws Exception {
+        try {
+            clients.internal().removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build());
+        } catch (ErrorResponseException e) {
+            if (!isMissing(e)) {
+                throw e;
+            }
+        }
+    }
+
+    public Uni<Void> delete(String bucket, String key) {
+        return blocking(() -> {
+            deleteNow(bucket, key);
+            return null;
+        });
+    }
+
+    public void copyNow(String sourceBucket, String sourceKey, String targetBucket, String targetKey) throws Exception {
+        clients.internal().copyObject(CopyObjectArgs.builder().bucket(targetBucket).object(targetKey)
+                .source(CopySource.builder().bucket(sourceBucket).object(sourceKey).build()).build());
+    }
+
+    public void putNow(String bucket, String key, byte[] body, String contentType) throws Exception {
+        clients.internal().putObject(PutObjectArgs.builder().bucket(bucket).object(key)
+                .stream(new ByteArrayInputStream(body), body.length, -1).contentType(contentType).build());
+    }
+
+    /** Objects under a prefix (recursive) that pass the filter. */
+    public List<ObjectInfo> listNow(String bucket, String prefix, Predicate<ObjectInfo> filter) throws Exception {
+        List<ObjectInfo> out = new ArrayList<>();
+        ListObjectsArgs.Builder args = ListObjectsArgs.builder().bucket(bucket).recursive(true);
+        if (prefix != null) {
+            args.prefix(prefix);
+        }
+        for (Result<Item> result : clients.internal().listObjects(args.build())) {
+            Item item = result.get();
+            if (item.isDir()) {
+                continue;
+            }
+            ObjectInfo info = new ObjectInfo(bucket, item.objectName(), item.size(), null, item.etag(),
+                    item.lastModified() == null ? null : item.lastModified().toInstant());
+            if (filter.test(info)) {
+                out.add(info);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A presigned GET for the public endpoint that makes browsers save the object under {@code fileName}
+     * (which must already be safe: it is put in a header by S3).
+     */
+    public PresignedUrl presignGetNow(String bucket, String key, Duration expiry, String fileName,
+            String operation) throws Exception {
+        Map<String, String> query = new LinkedHashMap<>();
+        if (fileName != null) {
+            query.put("response-content-disposition", "attachment; filename=\"" + fileName + "\"");
+        }
+        String url = clients.presigner().getPresignedObjectUrl(GetPresignedObjectUrlArgs.builder().method(Method.GET)
+                .bucket(bucket).object(key).expiry((int) expiry.toSeconds()).extraQueryParams(query).build());
+        metrics.presigned(bucket, operation);
+        return new PresignedUrl(url, "GET", clock.instant().plus(expiry));
+    }
+
+    /**
+     * A POST policy that pins bucket, key, Content-Type and a size range. Backends that enforce POST policies
+     * refuse anything else at upload time; completion checks the same things again for those that do not.
+     */
+    public PresignedPost presignPostNow(String bucket, String key, String contentType, long maxSize, Duration expiry,
+            String operation) throws Exception {
+        Instant expiresAt = clock.instant().plus(expiry);
+        PostPolicy policy = new PostPolicy(bucket, expiresAt.atZone(ZoneOffset.UTC));
+        policy.addEqualsCondition("key", key);
+        policy.addEqualsCondition("Content-Type", contentType);
+        policy.addContentLengthRangeCondition(1L, maxSize);
+        Map<String, String> signed = clients.presigner().getPresignedPostFormData(policy);
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("key", key);
+        fields.put("Content-Type", contentType);
+        fields.putAll(signed);
+        metrics.presigned(bucket, operation);
+        String url = clients.publicEndpoint() + "/" + URLEncoder.encode(bucket, StandardCharsets.UTF_8);
+        return new PresignedPost(url, fields, expiresAt);
+    }
+
+    public static boolean isMissing(ErrorResponseException e) {
+        String code = e.errorResponse() == null ? null : e.errorResponse().code();
+        return "NoSuchKey".equals(code) || "NoSuchObject".equals(code) || "NotFound".equals(code)
+                || (e.response() != null && e.response().code() == 404);
+    }
+
+    private static RuntimeException translate(Exception e) {
+        if (e instanceof ErrorResponseException er && isMissing(er)) {
+            return ProblemException.notFound("No such object");
+        }
+        if (e instanceof IOException || e instanceof ErrorResponseException) {
+            LOG.warnf("S3 call failed: %s", e.toString());
+            return ProblemException.dependencyDown("Object storage", e);
+        }
+        LOG.error("S3 call failed", e);
+        return e instanceof RuntimeException re ? re : new IllegalStateException(e);
+    }
+}
