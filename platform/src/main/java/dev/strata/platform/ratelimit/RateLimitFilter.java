@@ -1,6 +1,6 @@
 package dev.strata.platform.ratelimit;
 
-import java.lang.reflect.Method;
+import java.lang.annotation.Annotation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -8,10 +8,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.container.ResourceInfo;
 
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
-import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
+import org.jboss.resteasy.reactive.server.spi.ResteasyReactiveResourceInfo;
 
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -36,8 +37,10 @@ public class RateLimitFilter {
     }
 
     @ServerRequestFilter
-    public Uni<Void> limit(ContainerRequestContext ctx, SimpleResourceInfo info, HttpServerRequest request) {
-        String[] policies = info == null || info.getMethodName() == null ? NONE : policiesOf(info);
+    public Uni<Void> limit(ContainerRequestContext ctx, ResourceInfo info, HttpServerRequest request) {
+        String[] policies = info instanceof ResteasyReactiveResourceInfo rr
+                ? policiesByMethod.computeIfAbsent(rr.getMethodId(), k -> annotated(rr))
+                : NONE;
         if (policies.length == 0) {
             return Uni.createFrom().voidItem();
         }
@@ -96,26 +99,14 @@ public class RateLimitFilter {
         return false;
     }
 
-    private String[] policiesOf(SimpleResourceInfo info) {
-        String key = info.getResourceClass().getName() + "#" + info.getMethodName()
-                + java.util.Arrays.toString(info.parameterTypes());
-        return policiesByMethod.computeIfAbsent(key, k -> {
-            for (Method m : info.getResourceClass().getMethods()) {
-                if (m.getName().equals(info.getMethodName())
-                        && java.util.Arrays.equals(m.getParameterTypes(), info.parameterTypes())) {
-                    return annotated(m);
-                }
+    /** Annotations as RESTEasy recorded them at build time: no reflection on the request path. */
+    private static String[] annotated(ResteasyReactiveResourceInfo info) {
+        for (Annotation a : info.getAnnotations()) {
+            if (a instanceof RateLimited r) {
+                return r.value();
             }
-            return NONE;
-        });
-    }
-
-    private static String[] annotated(Method m) {
-        RateLimited onMethod = m.getAnnotation(RateLimited.class);
-        if (onMethod != null) {
-            return onMethod.value();
         }
-        RateLimited onType = m.getDeclaringClass().getAnnotation(RateLimited.class);
+        RateLimited onType = info.getResourceClass().getAnnotation(RateLimited.class);
         return onType != null ? onType.value() : NONE;
     }
 }
