@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /** A real PostgreSQL 17 server (zonky's binaries), run by us so we control user, flags and shutdown. */
-public final class EmbeddedPostgres {
+public final class EmbeddedPostgres extends EmbeddedServer {
 
     public static final String USER = "postgres";
     public static final String PASSWORD = "postgres";
@@ -24,7 +24,6 @@ public final class EmbeddedPostgres {
     private final Path home;
     private final boolean durable;
     private final int port;
-    private ManagedProcess process;
 
     /**
      * @param home    directory holding {@code data/} and the log; reused across starts when it exists
@@ -107,10 +106,4 @@ public final class EmbeddedPostgres {
         }
     }
 
-    public synchronized void stop() {
-        if (process != null) {
-            process.stop();
-            process = null;
-        }
-    }
 }

@@ -14,12 +14,11 @@ import java.util.List;
 import java.util.Map;
 
 /** A real Redis 6.2 server (the binary bundled in codemonstur's embedded-redis), run by us. */
-public final class EmbeddedRedis {
+public final class EmbeddedRedis extends EmbeddedServer {
 
     private final Path home;
     private final int port;
     private final boolean durable;
-    private ManagedProcess process;
 
     public EmbeddedRedis(Path home, int port, boolean durable) {
         this.home = home;
@@ -35,9 +34,6 @@ public final class EmbeddedRedis {
         return "redis://127.0.0.1:" + port;
     }
 
-    public synchronized boolean isRunning() {
-        return process != null && process.isAlive();
-    }
 
     public synchronized void start() throws IOException {
         if (isRunning()) {
@@ -68,11 +64,4 @@ public final class EmbeddedRedis {
         }
     }
 
-    /** Stops the server; used by tests that prove the suite fails closed when Redis is gone. */
-    public synchronized void stop() {
-        if (process != null) {
-            process.stop();
-            process = null;
-        }
-    }
 }

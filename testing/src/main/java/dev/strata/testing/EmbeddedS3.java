@@ -13,7 +13,7 @@ import java.util.Map;
  * S3Proxy (a real S3 server that verifies SigV4 signatures and presigned-URL expiry) in a child JVM. It is never
  * put on the caller's classpath: its bundled Jetty and AWS SDK would clash with Quarkus.
  */
-public final class EmbeddedS3 {
+public final class EmbeddedS3 extends EmbeddedServer {
 
     /** {@code filesystem} keeps objects on disk (local run); {@code transient} is in memory (tests). */
     public enum Backend {
@@ -31,7 +31,6 @@ public final class EmbeddedS3 {
     private final Backend backend;
     private final String accessKey;
     private final String secretKey;
-    private ManagedProcess process;
 
     public EmbeddedS3(Path home, int port, Backend backend, String accessKey, String secretKey) {
         this.home = home;
@@ -89,12 +88,6 @@ public final class EmbeddedS3 {
         }
     }
 
-    public synchronized void stop() {
-        if (process != null) {
-            process.stop();
-            process = null;
-        }
-    }
 
     /**
      * The fat jar is copied next to each module's build output by the parent POM ({@code strata.s3proxy.jar});
