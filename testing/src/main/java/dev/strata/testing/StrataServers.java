@@ -156,7 +156,8 @@ public final class StrataServers {
         c.put("quarkus.datasource.username", pg.get("user"));
         c.put("quarkus.datasource.password", pg.get("password"));
         c.put("quarkus.redis.hosts", redisUrl);
-        c.put("quarkus.minio.url", s3Endpoint);
+        // .host, not the deprecated .url: quarkus-minio 3.8.6 no longer maps .url under this Quarkus
+        c.put("quarkus.minio.host", s3Endpoint);
         c.put("quarkus.minio.access-key", s3AccessKey);
         c.put("quarkus.minio.secret-key", s3SecretKey);
         c.put("strata.storage.public-endpoint", s3Endpoint);

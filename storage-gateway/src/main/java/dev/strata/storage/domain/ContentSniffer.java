@@ -2,6 +2,8 @@ package dev.strata.storage.domain;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 
 /** Checks a file's leading bytes against the type it claims to be. */
 public final class ContentSniffer {
@@ -35,13 +37,42 @@ public final class ContentSniffer {
         };
     }
 
+    /** File extensions for a type, the preferred one first; empty for unknown types. */
+    public static List<String> extensions(String contentType) {
+        return switch (contentType == null ? "" : contentType) {
+            case "image/png" -> List.of("png");
+            case "image/jpeg" -> List.of("jpg", "jpeg");
+            case "application/pdf" -> List.of("pdf");
+            case "image/webp" -> List.of("webp");
+            case "image/gif" -> List.of("gif");
+            case "application/json" -> List.of("json");
+            default -> List.of();
+        };
+    }
+
+    /** The type a file name's extension stands for, if known. */
+    public static String typeForName(String name) {
+        int dot = name.lastIndexOf('.');
+        if (dot < 0) {
+            return null;
+        }
+        String ext = name.substring(dot + 1).toLowerCase(Locale.ROOT);
+        for (String type : List.of("image/png", "image/jpeg", "application/pdf", "image/webp", "image/gif",
+                "application/json")) {
+            if (extensions(type).contains(ext)) {
+                return type;
+            }
+        }
+        return null;
+    }
+
     /** The declared MIME type without parameters, lower-cased ({@code image/PNG; x=y} → {@code image/png}). */
     public static String baseType(String contentType) {
         if (contentType == null) {
             return null;
         }
         int semi = contentType.indexOf(';');
-        return (semi >= 0 ? contentType.substring(0, semi) : contentType).trim().toLowerCase(java.util.Locale.ROOT);
+        return (semi >= 0 ? contentType.substring(0, semi) : contentType).trim().toLowerCase(Locale.ROOT);
     }
 
     private static boolean startsWith(byte[] head, int offset, byte[] magic) {

@@ -1,6 +1,7 @@
 package dev.strata.storage.domain;
 
 import java.text.Normalizer;
+import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -40,6 +41,27 @@ public final class ObjectKeys {
             name = name.substring(0, maxLength - ext.length()) + ext;
         }
         return name;
+    }
+
+    /**
+     * Makes the name end in the declared type's extension ({@code evil.html} declared as PNG becomes
+     * {@code evil.html.png}), so the key itself records the declared type and a download is never saved under
+     * a misleading extension.
+     */
+    public static String withExtensionFor(String sanitizedName, String contentType, int maxLength) {
+        List<String> exts = ContentSniffer.extensions(contentType);
+        if (exts.isEmpty()) {
+            return sanitizedName;
+        }
+        int dot = sanitizedName.lastIndexOf('.');
+        String ext = dot >= 0 ? sanitizedName.substring(dot + 1).toLowerCase(java.util.Locale.ROOT) : "";
+        if (exts.contains(ext)) {
+            return sanitizedName;
+        }
+        String suffix = "." + exts.get(0);
+        String base = sanitizedName.length() + suffix.length() > maxLength
+                ? sanitizedName.substring(0, maxLength - suffix.length()) : sanitizedName;
+        return base + suffix;
     }
 
     public static String tempUploadKey(String userId, UUID uploadId, String sanitizedName) {

@@ -18,6 +18,7 @@ import jakarta.ws.rs.core.Response;
 import io.smallrye.mutiny.Uni;
 
 import dev.strata.platform.problem.ProblemException;
+import dev.strata.platform.ratelimit.RateLimited;
 import dev.strata.storage.service.TokenMetadataService;
 import dev.strata.storage.service.TokenMetadataService.Kind;
 
@@ -46,6 +47,7 @@ public class TokenMetadataResource {
 
     @GET
     @PermitAll
+    @RateLimited("token-metadata-reads")
     public Uni<Response> read(@PathParam("address") String address, @PathParam("kind") String kind) {
         return tokens.publicUrl(address, kind(kind)).map(u -> {
             CacheControl cc = new CacheControl();

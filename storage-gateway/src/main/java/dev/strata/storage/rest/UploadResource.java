@@ -20,6 +20,7 @@ import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 
+import dev.strata.platform.ratelimit.RateLimited;
 import dev.strata.platform.security.Caller;
 import dev.strata.storage.domain.CompletedUpload;
 import dev.strata.storage.domain.PresignedUrl;
@@ -47,6 +48,7 @@ public class UploadResource {
     /** Returns a presigned POST (form fields + URL) valid for 15 minutes. */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @RateLimited("uploads")
     public Uni<Response> request(@Valid @NotNull UploadRequest body) {
         String userId = Caller.of(identity).userId();
         return uploads.request(userId, body.fileName(), body.contentType(), body.size())

@@ -1,5 +1,7 @@
 package dev.strata.storage.service;
 
+import java.util.Optional;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -9,7 +11,7 @@ import io.minio.MinioClient;
 import dev.strata.storage.config.StorageConfig;
 
 /**
- * The two S3 clients: the internal one (quarkus-minio's, for real calls) and one that only signs URLs for the
+ * The two S3 clients: the internal one (for real calls, configured by {@code quarkus.minio.*}) and one that only signs URLs for the
  * public endpoint. Signing is local because the region is configured, so the public host never has to be
  * reachable from the gateway.
  */
@@ -20,11 +22,17 @@ public class S3Clients {
     private final MinioClient presigner;
     private final String publicEndpoint;
 
-    public S3Clients(MinioClient internal, StorageConfig config,
+    public S3Clients(StorageConfig config,
+            @ConfigProperty(name = "quarkus.minio.host") Optional<String> host,
+            @ConfigProperty(name = "quarkus.minio.url") Optional<String> url,
             @ConfigProperty(name = "quarkus.minio.access-key") String accessKey,
             @ConfigProperty(name = "quarkus.minio.secret-key") String secretKey,
             @ConfigProperty(name = "quarkus.minio.region", defaultValue = "us-east-1") String region) {
-        this.internal = internal;
+        // quarkus-minio 3.8.6 relocates quarkus.minio.url to .host with config interceptors that this Quarkus
+        // version no longer discovers, so its own client bean fails on url-only configuration: read both here
+        String endpoint = host.filter(h -> !h.isBlank()).or(() -> url.filter(u -> !u.isBlank()))
+                .orElseThrow(() -> new IllegalStateException("quarkus.minio.url (or .host) is required"));
+        this.internal = MinioClient.builder().endpoint(endpoint).region(region).credentials(accessKey, secretKey).build();
         this.publicEndpoint = config.publicEndpoint().replaceAll("/+$", "");
         this.presigner = MinioClient.builder().endpoint(publicEndpoint).region(region)
                 .credentials(accessKey, secretKey).build();

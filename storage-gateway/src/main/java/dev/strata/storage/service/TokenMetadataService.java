@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
 
 import dev.strata.platform.problem.ProblemException;
+import dev.strata.platform.problem.ProblemType;
 import dev.strata.storage.config.StorageConfig;
 import dev.strata.storage.domain.ContentSniffer;
 import dev.strata.storage.domain.ObjectInfo;
@@ -62,29 +63,30 @@ public class TokenMetadataService {
         String key = key(address, kind);
         StorageConfig.TokenMetadata limits = config.buckets().tokenMetadata();
         String type = ContentSniffer.baseType(contentType);
-        String problem = null;
         if (kind == Kind.LOGO && (type == null || !type.startsWith("image/") || !limits.allowedTypes().contains(type))) {
-            return Uni.createFrom().failure(new ProblemException(dev.strata.platform.problem.ProblemType.UNSUPPORTED_MEDIA_TYPE,
-                    "A logo must be one of " + String.join(", ", limits.allowedTypes().stream().filter(t -> t.startsWith("image/")).toList())));
+            return Uni.createFrom().failure(new ProblemException(ProblemType.UNSUPPORTED_MEDIA_TYPE, "A logo must be one of "
+                    + String.join(", ", limits.allowedTypes().stream().filter(t -> t.startsWith("image/")).toList())));
         }
         if (kind == Kind.METADATA && !"application/json".equals(type)) {
-            return Uni.createFrom().failure(new ProblemException(dev.strata.platform.problem.ProblemType.UNSUPPORTED_MEDIA_TYPE,
+            return Uni.createFrom().failure(new ProblemException(ProblemType.UNSUPPORTED_MEDIA_TYPE,
                     "Token metadata must be application/json"));
         }
-        if (body == null || body.length == 0) {
-            problem = "The file is empty";
-        } else if (body.length > limits.maxSize()) {
-            problem = "The file is larger than " + limits.maxSize() + " bytes";
-        } else if (kind == Kind.METADATA && !isJsonObject(body)) {
-            problem = "Token metadata must be a JSON object";
-        } else if (!ContentSniffer.matches(type, body)) {
-            problem = "The file's content does not match its declared type " + type;
-        }
-        if (problem != null) {
-            metrics.completion(false, "token-metadata");
-            return Uni.createFrom().failure(StorageProblems.rejectedContent(problem));
-        }
+        // parsing up to max-size of JSON is CPU work: keep it off the event loop with the S3 call
         return store.blocking(() -> {
+            String problem = null;
+            if (body == null || body.length == 0) {
+                problem = "The file is empty";
+            } else if (body.length > limits.maxSize()) {
+                problem = "The file is larger than " + limits.maxSize() + " bytes";
+            } else if (kind == Kind.METADATA && !isJsonObject(body)) {
+                problem = "Token metadata must be a JSON object";
+            } else if (!ContentSniffer.matches(type, body)) {
+                problem = "The file's content does not match its declared type " + type;
+            }
+            if (problem != null) {
+                metrics.completion(false, "token-metadata");
+                throw StorageProblems.rejectedContent(problem);
+            }
             store.putNow(limits.name(), key, body, type);
             metrics.completion(true, "token-metadata");
             return new Stored(normalize(address), kind.name().toLowerCase(Locale.ROOT), key, type, body.length);

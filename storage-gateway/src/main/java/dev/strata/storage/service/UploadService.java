@@ -49,12 +49,13 @@ public class UploadService {
                     "must be at most " + limits.maxSize() + " bytes"));
         }
         UUID uploadId = UUID.randomUUID();
-        String name = ObjectKeys.sanitizeFileName(fileName, config.maxFileNameLength());
+        String name = ObjectKeys.withExtensionFor(ObjectKeys.sanitizeFileName(fileName, config.maxFileNameLength()),
+                type, config.maxFileNameLength());
         String key = ObjectKeys.tempUploadKey(userId, uploadId, name);
         return store.blocking(() -> {
-            PresignedPost post = store.presignPostNow(limits.name(), key, type, limits.maxSize(),
-                    config.presignExpiry(), "upload");
-            return new UploadTicket(uploadId, limits.name(), key, name, type, limits.maxSize(), post);
+            // the policy allows no more than the declared size, which is itself within the bucket's limit
+            PresignedPost post = store.presignPostNow(limits.name(), key, type, size, config.presignExpiry(), "upload");
+            return new UploadTicket(uploadId, limits.name(), key, name, type, size, post);
         });
     }
 
@@ -65,7 +66,8 @@ public class UploadService {
             ObjectInfo info = store.statNow(listed.bucket(), listed.key()).orElseThrow(StorageProblems::notUploaded);
             String type;
             try {
-                type = verifier.verifyOrDelete(info, limits, null, true);
+                // the declared type is recorded in the key's extension (see request)
+                type = verifier.verifyOrDelete(info, limits, declaredType(info.key()), true);
             } catch (ProblemException e) {
                 metrics.completion(false, "content");
                 throw e;
@@ -77,10 +79,25 @@ public class UploadService {
 
     public Uni<PresignedUrl> downloadUrl(String userId, String uploadId) {
         return store.blocking(() -> {
-            ObjectInfo info = find(userId, uploadId).orElseThrow(StorageProblems::notUploaded);
+            ObjectInfo listed = find(userId, uploadId).orElseThrow(StorageProblems::notUploaded);
+            ObjectInfo info = store.statNow(listed.bucket(), listed.key()).orElseThrow(StorageProblems::notUploaded);
+            // verified again (one stat and a 16-byte ranged GET), so no URL is ever issued for content that is
+            // not what it claims, whether or not the client called complete
+            try {
+                verifier.verifyOrDelete(info, config.buckets().userUploads(), declaredType(info.key()), true);
+            } catch (ProblemException e) {
+                metrics.completion(false, "download-check");
+                throw e;
+            }
             return store.presignGetNow(info.bucket(), info.key(), config.presignExpiry(),
                     ObjectKeys.fileNameOf(info.key()), "download");
         });
+    }
+
+    private static String declaredType(String key) {
+        String type = ContentSniffer.typeForName(ObjectKeys.fileNameOf(key));
+        // a key without a known extension cannot have come from request(): accept nothing
+        return type == null ? "application/x-unknown" : type;
     }
 
     /** The caller's object for this upload id; someone else's upload is simply not found. */

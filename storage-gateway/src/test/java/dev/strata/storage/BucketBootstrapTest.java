@@ -1,0 +1,53 @@
+package dev.strata.storage;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.minio.BucketExistsArgs;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+import dev.strata.storage.service.S3Clients;
+import dev.strata.testing.StrataServers;
+import dev.strata.testing.StrataServersResource;
+
+/** Buckets exist after startup and refused settings are reported (readiness data and a gauge). */
+@QuarkusTest
+@WithTestResource(value = StrataServersResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+class BucketBootstrapTest {
+
+    @Inject
+    S3Clients clients;
+
+    @Test
+    void bucketsExist() throws Exception {
+        for (String b : new String[] { "kyc-documents", "token-metadata", "user-uploads" }) {
+            assertTrue(clients.internal().bucketExists(BucketExistsArgs.builder().bucket(b).build()), b);
+        }
+    }
+
+    @Test
+    void readinessReportsWhatTheBackendRefusedButStaysUp() {
+        var check = "checks.find { it.name == 'storage-buckets' }";
+        var r = given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+                .body(check + ".status", equalTo("UP"))
+                .body(check + ".data.'user-uploads.bucket'", equalTo("user-uploads"))
+                .body(check + ".data.'kyc-documents.unsupported'", notNullValue());
+        if (StrataServers.shared().embeddedS3().isPresent()) {
+            // S3Proxy answers 501 to lifecycle, policy and object lock
+            r.body(check + ".data.'user-uploads.unsupported'", containsString("temp-expiry-lifecycle"))
+                    .body(check + ".data.'token-metadata.unsupported'", containsString("public-read-policy"))
+                    .body(check + ".data.'kyc-documents.unsupported'", containsString("retention"));
+            given().accept("text/plain").get("/q/metrics").then().statusCode(200).body(containsString(
+                    "strata_storage_bucket_setting_unsupported{bucket=\"user-uploads\",setting=\"temp-expiry-lifecycle\",} 1.0"));
+        }
+    }
+}
