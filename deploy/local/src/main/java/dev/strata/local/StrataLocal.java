@@ -134,11 +134,13 @@ public final class StrataLocal {
         Map<String, String> env = new LinkedHashMap<>();
         // the local run works offline: rates come from the bundled snapshot in the real ECB format
         if (s.name().equals("rates-service")) {
-            env.put("STRATA_RATES_PROVIDERS_ECB_URL", "classpath:/feeds/eurofxref-daily.xml");
+            env.put("STRATA_RATES_PROVIDERS_ECB_URL", "classpath:feeds/eurofxref-daily.xml");
             env.put("STRATA_RATES_PROVIDERS_ER_API_ENABLED", "false");
         }
         // local cookies travel over plain http
-        env.put("STRATA_AUTH_COOKIE_SECURE", "false");
+        if (s.name().equals("auth-service")) {
+            env.put("STRATA_AUTH_COOKIE_SECURE", "false");
+        }
         return env;
     }
 
