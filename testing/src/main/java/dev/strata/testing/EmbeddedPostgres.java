@@ -48,6 +48,7 @@ public final class EmbeddedPostgres extends EmbeddedServer {
     }
 
     public synchronized void start() throws IOException {
+        requireFree("PostgreSQL", port);
         Path bin = Binaries.postgres().resolve("bin");
         Files.createDirectories(home);
         Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));

@@ -39,6 +39,7 @@ public final class EmbeddedRedis extends EmbeddedServer {
         if (isRunning()) {
             return;
         }
+        requireFree("Redis", port);
         Files.createDirectories(home);
         List<String> cmd = new ArrayList<>(List.of(Binaries.redisServer().toString(),
                 "--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", home.toString(),

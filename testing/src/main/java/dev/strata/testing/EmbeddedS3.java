@@ -57,6 +57,7 @@ public final class EmbeddedS3 extends EmbeddedServer {
     }
 
     public synchronized void start() throws IOException {
+        requireFree("S3Proxy", port);
         Path jar = locateJar();
         Path blobs = home.resolve("blobs");
         Files.createDirectories(blobs);

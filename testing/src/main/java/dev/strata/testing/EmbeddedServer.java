@@ -5,6 +5,13 @@ public abstract class EmbeddedServer {
 
     protected ManagedProcess process;
 
+    /** A fixed port already taken would make readiness checks talk to someone else's server: refuse instead. */
+    static void requireFree(String what, int port) throws java.io.IOException {
+        if (Ports.isOpen("127.0.0.1", port)) {
+            throw new java.io.IOException(what + ": port " + port + " is already in use (another run still going?)");
+        }
+    }
+
     public synchronized boolean isRunning() {
         return process != null && process.isAlive();
     }

@@ -45,7 +45,7 @@ public interface RatesConfig {
         @WithDefault("PT20S")
         Duration jitter();
 
-        @WithDefault("PT3S")
+        @WithDefault("PT1S")
         Duration initialDelay();
 
         /** Lifetime of the refresh lock: longer than a refresh can take (provider timeouts included). */

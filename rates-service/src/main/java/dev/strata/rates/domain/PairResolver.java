@@ -11,7 +11,8 @@ import java.util.TreeSet;
 
 /**
  * Derives the rate of a pair from stored rows: the same currency is 1, a stored pair is used as is, the reverse
- * pair is inverted, otherwise the pair is crossed through the first pivot that reaches both sides. Every
+ * pair is inverted, otherwise the pair is crossed through the first pivot that reaches both sides, or else through
+ * two pivots (base -> p1 -> p2 -> quote). Every
  * division happens once, in DECIMAL128 (34 significant digits), and the result is rounded to 18 decimals
  * half-even, so no precision is lost to intermediate rounding.
  */
@@ -57,6 +58,25 @@ public final class PairResolver {
             BigDecimal rate = toQuote.num.multiply(toBase.den).divide(toQuote.den.multiply(toBase.num), MC);
             return Optional.of(of(base, quote, scale(rate), ResolvedRate.Kind.CROSS, pivot, toBase.row, toQuote.row));
         }
+        // two pivots, e.g. SEK -> EUR -> USD -> KWD when SEK is only quoted against EUR and KWD only against USD
+        for (String p1 : pivots) {
+            for (String p2 : pivots) {
+                if (p1.equals(p2) || p1.equals(base) || p1.equals(quote) || p2.equals(base) || p2.equals(quote)) {
+                    continue;
+                }
+                Leg toBase = leg(p1, base, rows);
+                Leg between = leg(p1, p2, rows);
+                Leg toQuote = leg(p2, quote, rows);
+                if (toBase == null || between == null || toQuote == null) {
+                    continue;
+                }
+                // base->quote = (p1->base)^-1 * (p1->p2) * (p2->quote)
+                BigDecimal rate = toBase.den.multiply(between.num).multiply(toQuote.num)
+                        .divide(toBase.num.multiply(between.den).multiply(toQuote.den), MC);
+                return Optional.of(of(base, quote, scale(rate), ResolvedRate.Kind.CROSS, p1 + "," + p2,
+                        List.of(toBase.row, between.row, toQuote.row)));
+            }
+        }
         return Optional.empty();
     }
 
@@ -83,13 +103,25 @@ public final class PairResolver {
     /** A derived rate is as old as its oldest input and expires with the first of them. */
     private static ResolvedRate of(String base, String quote, BigDecimal rate, ResolvedRate.Kind kind, String via,
             StoredRate a, StoredRate b) {
-        TreeSet<String> providers = new TreeSet<>(List.of(a.provider(), b.provider()));
-        return new ResolvedRate(base, quote, rate, kind, via, String.join("+", providers),
-                min(a.effectiveAt(), b.effectiveAt()), min(a.fetchedAt(), b.fetchedAt()),
-                min(a.expiresAt(), b.expiresAt()));
+        return of(base, quote, rate, kind, via, List.of(a, b));
+    }
+
+    private static ResolvedRate of(String base, String quote, BigDecimal rate, ResolvedRate.Kind kind, String via,
+            List<StoredRate> inputs) {
+        TreeSet<String> providers = new TreeSet<>();
+        Instant effective = null;
+        Instant fetched = null;
+        Instant expires = null;
+        for (StoredRate r : inputs) {
+            providers.add(r.provider());
+            effective = min(effective, r.effectiveAt());
+            fetched = min(fetched, r.fetchedAt());
+            expires = min(expires, r.expiresAt());
+        }
+        return new ResolvedRate(base, quote, rate, kind, via, String.join("+", providers), effective, fetched, expires);
     }
 
     private static Instant min(Instant x, Instant y) {
-        return x.isBefore(y) ? x : y;
+        return x == null || y.isBefore(x) ? y : x;
     }
 }

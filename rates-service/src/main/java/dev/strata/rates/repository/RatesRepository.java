@@ -79,7 +79,8 @@ public class RatesRepository {
     /**
      * Writes rates to history and latest in one transaction. History keeps every distinct publication (a scheduled
      * re-fetch of the same publication is not repeated; manual writes are always recorded). A provider does not
-     * replace a manual override until the override expires.
+     * replace a manual override until the override expires, nor its own newer publication with an older one (a
+     * lagging mirror or cache in front of the feed).
      */
     public Uni<Integer> write(List<StoredRate> rates, String trigger, String actor) {
         if (rates.isEmpty()) {
@@ -108,9 +109,20 @@ public class RatesRepository {
                         ON CONFLICT (base, quote) DO UPDATE SET rate = EXCLUDED.rate, provider = EXCLUDED.provider,
                             effective_at = EXCLUDED.effective_at, fetched_at = EXCLUDED.fetched_at,
                             expires_at = EXCLUDED.expires_at
-                        WHERE EXCLUDED.provider = 'manual' OR r.provider <> 'manual' OR r.expires_at <= EXCLUDED.fetched_at
+                        WHERE (EXCLUDED.provider = 'manual' OR r.provider <> 'manual' OR r.expires_at <= EXCLUDED.fetched_at)
+                          AND NOT (r.provider = EXCLUDED.provider AND r.effective_at > EXCLUDED.effective_at)
                         """).executeBatch(latest))
                 .replaceWith(rates.size()));
+    }
+
+    /** The newest effective time stored per provider (for the rate age gauge). */
+    public Uni<java.util.Map<String, Instant>> newestByProvider() {
+        return pool.query("SELECT provider, max(effective_at) AS newest FROM rates.exchange_rates GROUP BY provider")
+                .execute().map(rs -> {
+                    java.util.Map<String, Instant> m = new java.util.HashMap<>();
+                    rs.forEach(r -> m.put(r.getString("provider"), r.getOffsetDateTime("newest").toInstant()));
+                    return m;
+                });
     }
 
     public Uni<Integer> ensurePartitions() {

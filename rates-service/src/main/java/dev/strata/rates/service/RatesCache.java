@@ -29,7 +29,8 @@ import dev.strata.rates.config.RatesConfig;
  * {@code rates:list:<BASE>}, TTL 300 s + jitter). Misses are single-flight per key and replica: concurrent misses
  * share one Redis read and at most one database query. Every Redis key written is tracked in the set
  * {@value #TRACKED} so a refresh can drop them by exact key (never KEYS/SCAN). Redis trouble degrades to the
- * database, never to an error.
+ * database, never to an error; a database failure falls back to the last value this replica loaded for the key
+ * (its {@code stale} flag still tells whether it is past its expiry).
  */
 @ApplicationScoped
 public class RatesCache {
@@ -38,6 +39,8 @@ public class RatesCache {
     private static final Logger LOG = Logger.getLogger(RatesCache.class);
 
     private final Cache<String, Object> l1;
+    /** The last value loaded per key, kept across invalidations: served when Redis and the database both fail. */
+    private final Cache<String, Object> lastGood;
     private final ConcurrentHashMap<String, Uni<Object>> inflight = new ConcurrentHashMap<>();
     /** Bumped on invalidation: a load that began before it must not repopulate the caches with old data. */
     private final AtomicLong generation = new AtomicLong();
@@ -51,6 +54,7 @@ public class RatesCache {
     private final Counter redisHits;
     private final Counter redisMisses;
     private final Counter redisErrors;
+    private final Counter fallbacks;
 
     public RatesCache(ReactiveRedisDataSource redis, ObjectMapper json, RatesConfig config, MeterRegistry registry) {
         this.values = redis.value(String.class, String.class);
@@ -60,11 +64,13 @@ public class RatesCache {
         this.config = config.cache();
         this.l1 = Caffeine.newBuilder().maximumSize(this.config.l1MaxSize())
                 .expireAfterWrite(this.config.l1Ttl()).build();
+        this.lastGood = Caffeine.newBuilder().maximumSize(this.config.l1MaxSize()).build();
         this.l1Hits = counter(registry, "l1", "hit");
         this.l1Misses = counter(registry, "l1", "miss");
         this.redisHits = counter(registry, "redis", "hit");
         this.redisMisses = counter(registry, "redis", "miss");
         this.redisErrors = counter(registry, "redis", "error");
+        this.fallbacks = counter(registry, "last-good", "hit");
     }
 
     private static Counter counter(MeterRegistry r, String layer, String result) {
@@ -98,9 +104,22 @@ public class RatesCache {
                             : ((Uni<Object>) loader.get()).call(v -> v == null ? Uni.createFrom().voidItem()
                                     : toRedis(k, v, gen)))
                     .invoke(v -> {
-                        if (v != null && generation.get() == gen) {
-                            l1.put(k, v);
+                        if (v != null) {
+                            lastGood.put(k, v);
+                            if (generation.get() == gen) {
+                                l1.put(k, v);
+                            }
                         }
+                    })
+                    .onFailure().recoverWithUni(f -> {
+                        Object last = lastGood.getIfPresent(k);
+                        if (last == null) {
+                            return Uni.createFrom().failure(f);
+                        }
+                        // the database is unreachable: the last rate we had is better than an error
+                        fallbacks.increment();
+                        LOG.warnf("loading %s failed (%s); serving the last known value", k, f.toString());
+                        return Uni.createFrom().item(last);
                     })
                     .onTermination().invoke(() -> inflight.remove(k));
             return load.memoize().indefinitely();

@@ -67,6 +67,7 @@ public class RatesService {
     public Uni<ResolvedRate> rate(String base, String quote) {
         return currency("base", base).chain(() -> currency("quote", quote))
                 .chain(() -> cache.get(RatesCache.rateKey(base, quote), ResolvedRate.class, () -> load(base, quote)))
+                .onFailure(f -> !(f instanceof ProblemException)).transform(RatesService::storeDown)
                 .onItem().ifNull().failWith(() -> new ProblemException(ProblemType.NOT_FOUND, NO_RATE,
                         "No rate is available for " + base + "/" + quote, null, Map.of(), null));
     }
@@ -82,7 +83,8 @@ public class RatesService {
 
     public Uni<RateList> rates(String base) {
         return currency("base", base)
-                .chain(() -> cache.get(RatesCache.listKey(base), RateList.class, () -> loadList(base)));
+                .chain(() -> cache.get(RatesCache.listKey(base), RateList.class, () -> loadList(base)))
+                .onFailure(f -> !(f instanceof ProblemException)).transform(RatesService::storeDown);
     }
 
     private Uni<RateList> loadList(String base) {
@@ -114,6 +116,10 @@ public class RatesService {
             int size) {
         return currency("base", base).chain(() -> currency("quote", quote))
                 .chain(() -> history.page(base, quote, from, to, page, size));
+    }
+
+    private static Throwable storeDown(Throwable f) {
+        return ProblemException.dependencyDown("The rates database", f);
     }
 
     private static Map<String, StoredRate> index(List<StoredRate> rows) {

@@ -84,6 +84,14 @@ public class RefreshService {
         }
     }
 
+    /**
+     * Re-reads the age of the stored data per provider, so replicas that did not run the refresh themselves
+     * still report it.
+     */
+    public Uni<Void> updateAgeGauge() {
+        return repository.newestByProvider().invoke(m -> newestEffective.putAll(m)).replaceWithVoid();
+    }
+
     public static String dueKey(String provider) {
         return "rates:refresh:due:" + provider;
     }
@@ -225,7 +233,7 @@ public class RefreshService {
                             (a, b) -> a.isAfter(b) ? a : b);
                 }))
                 .call(() -> afterWrite(names, rows.size(), trigger))
-                .map(() -> new RefreshReport(true, List.copyOf(outcomes.values()), rows.size()));
+                .map(ignored -> new RefreshReport(true, List.copyOf(outcomes.values()), rows.size()));
     }
 
     /** Not due again before the interval has passed, nor before the provider's announced next update. */

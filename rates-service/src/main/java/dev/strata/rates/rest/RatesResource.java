@@ -1,0 +1,158 @@
+package dev.strata.rates.rest;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+
+import dev.strata.platform.problem.ProblemException;
+import dev.strata.platform.security.Caller;
+import dev.strata.rates.config.RatesConfig;
+import dev.strata.rates.repository.HistoryRepository;
+import dev.strata.rates.service.RatesService;
+import dev.strata.rates.service.RefreshService;
+
+/**
+ * Exchange rates. Reads are public (no session lookup on the hot path); overrides and forced refreshes need the
+ * {@code admin} role.
+ */
+@Path("/api/rates")
+@Produces(MediaType.APPLICATION_JSON)
+public class RatesResource {
+
+    private static final int MAX_PAGE_SIZE = 200;
+    private static final Duration MAX_OVERRIDE = Duration.ofDays(30);
+
+    private final RatesService rates;
+    private final RefreshService refresher;
+    private final RatesConfig config;
+    private final SecurityIdentity identity;
+
+    public RatesResource(RatesService rates, RefreshService refresher, RatesConfig config, SecurityIdentity identity) {
+        this.rates = rates;
+        this.refresher = refresher;
+        this.config = config;
+        this.identity = identity;
+    }
+
+    /** Plaintext liveness of the REST layer, the benchmark's baseline. */
+    @GET
+    @Path("/ping")
+    @Produces(MediaType.TEXT_PLAIN)
+    public String ping() {
+        return "pong";
+    }
+
+    @GET
+    @Path("/{base}/{quote}")
+    public Uni<Views.RateView> rate(@PathParam("base") String base, @PathParam("quote") String quote) {
+        String b = Requests.code("base", base);
+        String q = Requests.code("quote", quote);
+        return rates.rate(b, q).map(r -> Views.RateView.of(r, Instant.now()));
+    }
+
+    @GET
+    public Uni<Views.RateListView> all(@QueryParam("base") String base) {
+        String b = Requests.code("base", base == null ? "EUR" : base);
+        return rates.rates(b).map(list -> {
+            Instant now = Instant.now();
+            List<Views.RateView> views = list.rates().stream().map(r -> Views.RateView.of(r, now)).toList();
+            return new Views.RateListView(list.base(), views.size(), views);
+        });
+    }
+
+    @POST
+    @Path("/conversions")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Views.ConversionView> convert(@Valid @NotNull Requests.ConversionRequest body) {
+        String from = Requests.code("from", body.from());
+        String to = Requests.code("to", body.to());
+        var amount = Requests.decimal("amount", body.amount(), false);
+        return rates.convert(from, to, amount).map(c -> Views.ConversionView.of(c, Instant.now()));
+    }
+
+    @GET
+    @Path("/{base}/{quote}/history")
+    public Uni<Views.HistoryPage> history(@PathParam("base") String base, @PathParam("quote") String quote,
+            @QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("page") Integer page,
+            @QueryParam("size") Integer size) {
+        String b = Requests.code("base", base);
+        String q = Requests.code("quote", quote);
+        Instant end = to == null ? Instant.now() : instant("to", to);
+        Instant start = from == null ? end.minus(Duration.ofDays(30)) : instant("from", from);
+        if (!start.isBefore(end)) {
+            throw ProblemException.invalidField("from", "must be before to");
+        }
+        int p = page == null ? 0 : page;
+        int s = size == null ? 50 : size;
+        if (p < 0) {
+            throw ProblemException.invalidField("page", "must be zero or more");
+        }
+        if (s < 1 || s > MAX_PAGE_SIZE) {
+            throw ProblemException.invalidField("size", "must be between 1 and " + MAX_PAGE_SIZE);
+        }
+        return rates.history(b, q, start, end, p, s).map((HistoryRepository.Slice slice) -> new Views.HistoryPage(
+                b, q, start, end, p, s, slice.total(), slice.items().stream().map(Views.HistoryItem::of).toList()));
+    }
+
+    /** Sets a pair by hand; it wins over provider data until it expires. Audited in history (provider manual). */
+    @PUT
+    @Path("/{base}/{quote}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed("admin")
+    public Uni<Views.RateView> override(@PathParam("base") String base, @PathParam("quote") String quote,
+            @Valid @NotNull Requests.OverrideRequest body) {
+        String b = Requests.code("base", base);
+        String q = Requests.code("quote", quote);
+        if (b.equals(q)) {
+            throw ProblemException.invalidField("quote", "must differ from base");
+        }
+        var rate = Requests.decimal("rate", body.rate(), true);
+        Duration validity = config.overrideValidity();
+        if (body.validForSeconds() != null) {
+            if (body.validForSeconds() < 1 || body.validForSeconds() > MAX_OVERRIDE.toSeconds()) {
+                throw ProblemException.invalidField("validForSeconds",
+                        "must be between 1 and " + MAX_OVERRIDE.toSeconds());
+            }
+            validity = Duration.ofSeconds(body.validForSeconds());
+        }
+        Duration v = validity;
+        String actor = Caller.of(identity).userId();
+        return rates.currency("base", b).chain(() -> rates.currency("quote", q))
+                .chain(() -> refresher.override(b, q, rate, v, actor))
+                .chain(() -> rates.rate(b, q))
+                .map(r -> Views.RateView.of(r, Instant.now()));
+    }
+
+    /** Fetches every enabled provider now, regardless of their schedule; audited in history (trigger manual). */
+    @POST
+    @Path("/refreshes")
+    @RolesAllowed("admin")
+    public Uni<RefreshService.RefreshReport> refresh() {
+        return refresher.forced(Caller.of(identity).userId());
+    }
+
+    private static Instant instant(String field, String raw) {
+        try {
+            return Instant.parse(raw);
+        } catch (DateTimeParseException e) {
+            throw ProblemException.invalidField(field, "must be an ISO-8601 instant like 2025-01-31T00:00:00Z");
+        }
+    }
+}
