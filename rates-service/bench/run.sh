@@ -13,7 +13,7 @@ DURATION="${BENCH_DURATION:-10s}"
 
 if [ "${1:-}" != "--no-build" ]; then
   echo "[bench] building rates-service ..."
-  (cd "$ROOT" && ./mvnw -q -o install -pl rates-service -DskipTests)
+  (cd "$ROOT" && ./mvnw -q -B -ntp -DskipTests package -pl rates-service,deploy/local -am)
 fi
 
 if ! command -v wrk >/dev/null 2>&1; then
