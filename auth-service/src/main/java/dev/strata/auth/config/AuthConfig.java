@@ -20,6 +20,10 @@ public interface AuthConfig {
 
     OAuth oauth();
 
+    /** Only for a local run over plain http: drops the cookie's Secure attribute. */
+    @WithDefault("true")
+    boolean cookieSecure();
+
     /** Whoever verifies this e-mail address becomes an admin (empty: nobody is bootstrapped). */
     Optional<String> bootstrapAdminEmail();
 
@@ -39,6 +43,12 @@ public interface AuthConfig {
 
         @WithDefault("32")
         int hashBytes();
+
+        /**
+         * Hashes running at once (default: the number of CPUs). Each takes memory-kib of heap, and more threads
+         * than cores buy no throughput, so this bounds memory under a sign-in burst; the rest queue.
+         */
+        java.util.OptionalInt maxConcurrency();
     }
 
     interface Sessions {
@@ -54,8 +64,11 @@ public interface AuthConfig {
     }
 
     interface Codes {
-        /** Server-side secret mixed into code hashes (HMAC-SHA256); from a Secret in production. */
-        String pepper();
+        /**
+         * Server-side secret mixed into code hashes (HMAC-SHA256); from a Secret in production. When unset a
+         * random one is made at start-up (fine for one local process; replicas must share a configured one).
+         */
+        Optional<String> pepper();
 
         @WithDefault("PT10M")
         Duration ttl();

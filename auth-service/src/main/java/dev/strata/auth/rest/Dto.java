@@ -24,9 +24,15 @@ public final class Dto {
     public record SignUpRequest(@NotBlank @Email @Size(max = 254) String email,
             // length is checked in code points by the service, not UTF-16 units
             @NotNull String password, @Size(max = 200) String name) {
+        public SignUpRequest {
+            email = email == null ? null : email.trim();
+        }
     }
 
     public record SignInRequest(@NotBlank @Size(max = 254) String email, @NotNull @Size(max = 1024) String password) {
+        public SignInRequest {
+            email = email == null ? null : email.trim();
+        }
     }
 
     public record PasswordChangeRequest(@NotNull @Size(max = 1024) String currentPassword,
@@ -43,9 +49,6 @@ public final class Dto {
     }
 
     public record BanRequest(@Size(max = 500) String reason) {
-    }
-
-    public record OAuthStart(@NotBlank @Size(max = 64) String provider) {
     }
 
     public record UserView(UUID id, String email, boolean emailVerified, String phone, boolean phoneVerified,

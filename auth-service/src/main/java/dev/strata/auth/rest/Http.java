@@ -3,6 +3,7 @@ package dev.strata.auth.rest;
 import java.time.Duration;
 import java.util.UUID;
 
+import dev.strata.auth.config.AuthConfig;
 import dev.strata.platform.problem.ProblemException;
 
 final class Http {
@@ -11,12 +12,17 @@ final class Http {
     }
 
     /** The session cookie: host-only (__Host-), never readable by scripts, sent on top-level navigations. */
-    static String sessionCookie(String name, String token, Duration maxAge) {
-        return name + "=" + token + "; Path=/; Max-Age=" + maxAge.toSeconds() + "; Secure; HttpOnly; SameSite=Lax";
+    static String sessionCookie(AuthConfig config, String token, Duration maxAge) {
+        return config.sessions().cookieName() + "=" + token + "; Path=/; Max-Age=" + maxAge.toSeconds()
+                + attributes(config);
     }
 
-    static String clearedCookie(String name) {
-        return name + "=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Lax";
+    static String clearedCookie(AuthConfig config) {
+        return config.sessions().cookieName() + "=; Path=/; Max-Age=0" + attributes(config);
+    }
+
+    private static String attributes(AuthConfig config) {
+        return (config.cookieSecure() ? "; Secure" : "") + "; HttpOnly; SameSite=Lax";
     }
 
     static UUID uuid(String field, String value) {

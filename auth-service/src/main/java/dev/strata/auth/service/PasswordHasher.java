@@ -16,12 +16,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.core.WorkerExecutor;
 
 import dev.strata.auth.config.AuthConfig;
 
 /**
  * argon2id (Bouncy Castle) with PHC-string encoding. Hashing is CPU- and memory-heavy by design, so it always
- * runs on the Vert.x worker pool and completes back on the caller's context (Hibernate Reactive needs that).
+ * runs on a bounded worker pool of its own and completes back on the caller's context (Hibernate Reactive
+ * needs that).
  */
 @ApplicationScoped
 public class PasswordHasher {
@@ -33,13 +35,14 @@ public class PasswordHasher {
 
     private final SecureRandom random = new SecureRandom();
     private final AuthConfig.Argon2 params;
-    private final Vertx vertx;
+    private final WorkerExecutor workers;
     private final Timer timer;
     private volatile String dummy;
 
     public PasswordHasher(AuthConfig config, Vertx vertx, MeterRegistry metrics) {
         this.params = config.argon2();
-        this.vertx = vertx;
+        int threads = params.maxConcurrency().orElse(Runtime.getRuntime().availableProcessors());
+        this.workers = vertx.createSharedWorkerExecutor("argon2", Math.max(1, threads));
         this.timer = Timer.builder("strata.auth.password.hash").description("argon2id hash/verify time")
                 .publishPercentileHistogram().register(metrics);
     }
@@ -70,8 +73,14 @@ public class PasswordHasher {
     }
 
     private <T> Uni<T> blocking(java.util.function.Supplier<T> work) {
-        // unordered: independent sign-ins hash in parallel across the worker pool
-        return vertx.executeBlocking(Uni.createFrom().item(() -> timer.record(work)), false);
+        // unordered: independent sign-ins hash in parallel; the result comes back on the caller's context
+        return workers.executeBlocking(Uni.createFrom().item(() -> {
+            if (io.vertx.core.Context.isOnEventLoopThread()) {
+                // a guard, not a fallback: 100 ms of argon2 on an event loop stalls every connection on it
+                throw new IllegalStateException("argon2 must not run on an event loop thread");
+            }
+            return timer.record(work);
+        }), false);
     }
 
     String hashNow(String password) {

@@ -9,6 +9,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 
@@ -74,7 +75,7 @@ public class SessionService {
         return open(user, ip, userAgent);
     }
 
-    @WithTransaction
+    @WithSession
     public Uni<List<Session>> listActive(UUID userId) {
         return sessions.active(userId, Instant.now());
     }

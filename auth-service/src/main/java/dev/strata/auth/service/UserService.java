@@ -80,8 +80,18 @@ public class UserService {
                         return Uni.createFrom().failure(banned());
                     }
                     metrics.signIn(true, "password");
-                    return sessions.openIn(user, ip, userAgent);
+                    // parameters were raised since this hash was made: upgrade it while we know the password
+                    Uni<Void> upgrade = hasher.needsRehash(user.passwordHash)
+                            ? hasher.hash(pw).chain(h -> rehash(user.id, h))
+                            : Uni.createFrom().voidItem();
+                    return upgrade.chain(() -> sessions.openIn(user, ip, userAgent));
                 }));
+    }
+
+    @WithTransaction
+    Uni<Void> rehash(UUID userId, String hash) {
+        return users.update("passwordHash = ?1, updatedAt = ?2 where id = ?3", hash, Instant.now(), userId)
+                .replaceWithVoid();
     }
 
     public Uni<User> byId(UUID id) {

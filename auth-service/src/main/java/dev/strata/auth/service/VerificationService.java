@@ -33,6 +33,8 @@ import dev.strata.platform.problem.ProblemType;
 @ApplicationScoped
 public class VerificationService {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(VerificationService.class);
+
     public static final String INVALID_CODE = "https://strata.dev/problems/auth/invalid-code";
     public static final String ALREADY_VERIFIED = "https://strata.dev/problems/auth/already-verified";
 
@@ -49,6 +51,7 @@ public class VerificationService {
     private final SessionService sessions;
     private final CodeDelivery delivery;
     private final AuthConfig config;
+    private final byte[] pepper;
 
     public VerificationService(VerificationRepository verifications, UserRepository users, SessionService sessions,
             CodeDelivery delivery, AuthConfig config) {
@@ -57,6 +60,13 @@ public class VerificationService {
         this.sessions = sessions;
         this.delivery = delivery;
         this.config = config;
+        this.pepper = config.codes().pepper().map(p -> p.getBytes(StandardCharsets.UTF_8)).orElseGet(() -> {
+            byte[] b = new byte[32];
+            random.nextBytes(b);
+            LOG.warn("strata.auth.codes.pepper is not set: using a random one for this process only "
+                    + "(set STRATA_AUTH_CODES_PEPPER when running more than one replica)");
+            return b;
+        });
     }
 
     public static String purpose(String channel) {
@@ -159,7 +169,7 @@ public class VerificationService {
     String hashCode(String purpose, String identifier, String code) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(config.codes().pepper().getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            mac.init(new SecretKeySpec(pepper, "HmacSHA256"));
             return HexFormat.of().formatHex(
                     mac.doFinal((purpose + "\n" + identifier + "\n" + code).getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {

@@ -1,0 +1,127 @@
+package dev.strata.auth.rest;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+
+import org.jboss.resteasy.reactive.RestResponse;
+
+import io.quarkus.security.Authenticated;
+import io.smallrye.common.annotation.NonBlocking;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
+
+import dev.strata.auth.config.AuthConfig;
+import dev.strata.auth.service.Credentials;
+import dev.strata.auth.service.SessionService;
+import dev.strata.auth.service.UserService;
+import dev.strata.platform.problem.ProblemException;
+import dev.strata.platform.ratelimit.ClientIpResolver;
+import dev.strata.platform.ratelimit.RateLimited;
+import dev.strata.platform.ratelimit.RateLimiter;
+import dev.strata.platform.security.Caller;
+
+@Path("/api/sessions")
+public class SessionResource {
+
+    private final UserService users;
+    private final SessionService sessions;
+    private final RateLimiter limiter;
+    private final ClientIpResolver clientIp;
+    private final SecurityIdentity identity;
+    private final AuthConfig config;
+
+    public SessionResource(UserService users, SessionService sessions, RateLimiter limiter, ClientIpResolver clientIp,
+            SecurityIdentity identity, AuthConfig config) {
+        this.users = users;
+        this.sessions = sessions;
+        this.limiter = limiter;
+        this.clientIp = clientIp;
+        this.identity = identity;
+        this.config = config;
+    }
+
+    /** Sign-in: the token is in the body once and in the session cookie; it is never shown again. */
+    @POST
+    @RateLimited("sign-in-ip")
+    public Uni<RestResponse<Dto.SignInResponse>> signIn(@Valid @NotNull Dto.SignInRequest body,
+            HttpServerRequest request) {
+        String ip = clientIp.resolve(request);
+        // per account as well as per address: a botnet spreading guesses over many IPs still hits this one
+        return limiter.enforce("sign-in-account", "email:" + Credentials.normalizeEmail(body.email()))
+                .chain(() -> users.signIn(body.email(), body.password(), ip, request.getHeader("User-Agent")))
+                .map(created -> {
+                    var s = created.session();
+                    Duration maxAge = Duration.between(Instant.now(), s.expiresAt);
+                    return RestResponse.ResponseBuilder
+                            .create(RestResponse.Status.CREATED, new Dto.SignInResponse(created.token(), "Bearer",
+                                    s.id, s.userId, s.expiresAt))
+                            .header("Set-Cookie", Http.sessionCookie(config, created.token(),
+                                    maxAge))
+                            .header("Cache-Control", "no-store").build();
+                });
+    }
+
+    @GET
+    @Path("current")
+    @Authenticated
+    @NonBlocking
+    public Dto.CurrentSession current() {
+        Caller c = Caller.of(identity);
+        return new Dto.CurrentSession(c.sessionId(), c.userId(), c.email(), c.roles());
+    }
+
+    /** Sign-out. */
+    @DELETE
+    @Path("current")
+    @Authenticated
+    public Uni<RestResponse<Void>> signOut() {
+        Caller c = Caller.of(identity);
+        return sessions.revokeOwn(UUID.fromString(c.userId()), UUID.fromString(c.sessionId()), "signed-out")
+                .map(v -> RestResponse.ResponseBuilder.<Void>noContent()
+                        .header("Set-Cookie", Http.clearedCookie(config)).build());
+    }
+
+    @GET
+    @Authenticated
+    public Uni<List<Dto.SessionView>> mine() {
+        Caller c = Caller.of(identity);
+        return sessions.listActive(UUID.fromString(c.userId()))
+                .map(list -> list.stream().map(s -> Dto.SessionView.of(s, c.sessionId())).toList());
+    }
+
+    @DELETE
+    @Path("{id}")
+    @Authenticated
+    public Uni<RestResponse<Void>> revoke(@PathParam("id") String id) {
+        Caller c = Caller.of(identity);
+        UUID sessionId = Http.uuid("id", id);
+        return sessions.revokeOwn(UUID.fromString(c.userId()), sessionId, "revoked")
+                .map(v -> RestResponse.noContent());
+    }
+
+    /** {@code scope=others} keeps the calling session; {@code scope=all} signs out everywhere. */
+    @DELETE
+    @Authenticated
+    public Uni<Dto.Revoked> revokeMany(@QueryParam("scope") String scope) {
+        Caller c = Caller.of(identity);
+        boolean others = "others".equals(scope);
+        if (!others && !"all".equals(scope)) {
+            throw ProblemException.invalidField("scope", "must be others or all");
+        }
+        UUID keep = others ? UUID.fromString(c.sessionId()) : null;
+        return sessions.revokeAll(UUID.fromString(c.userId()), keep, others ? c.tokenHash() : null,
+                others ? "revoked-others" : "revoked-all").map(Dto.Revoked::new);
+    }
+}

@@ -1,0 +1,381 @@
+package dev.strata.auth.service;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.text.ParseException;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory;
+import com.nimbusds.jose.jwk.AsymmetricJWK;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.value.ReactiveValueCommands;
+import io.quarkus.redis.datasource.value.SetArgs;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.mutiny.core.MultiMap;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.ext.web.client.WebClient;
+
+import dev.strata.auth.config.AuthConfig;
+import dev.strata.auth.domain.Account;
+import dev.strata.auth.domain.Roles;
+import dev.strata.auth.domain.User;
+import dev.strata.auth.repository.AccountRepository;
+import dev.strata.auth.repository.UserRepository;
+import dev.strata.platform.problem.ProblemException;
+import dev.strata.platform.problem.ProblemType;
+import dev.strata.platform.security.SessionTokens;
+
+/**
+ * OAuth 2.0 authorization code flow with PKCE (S256), {@code state} and an OIDC {@code nonce}. The pending
+ * authorization lives in Redis under the hash of its state, for one use only. The ID token's signature is
+ * checked against the provider's JWKS, and its issuer, audience, expiry and nonce against what we sent.
+ */
+@ApplicationScoped
+public class OAuthService {
+
+    public static final String INVALID_STATE = "https://strata.dev/problems/auth/oauth-invalid-state";
+    public static final String PROVIDER_ERROR = "https://strata.dev/problems/auth/oauth-provider-error";
+    public static final String NOT_LINKED = "https://strata.dev/problems/auth/account-not-linked";
+    public static final String ALREADY_LINKED = "https://strata.dev/problems/auth/account-already-linked";
+    private static final String STATE_PREFIX = "auth:oauth-state:";
+    private static final Logger LOG = Logger.getLogger(OAuthService.class);
+    private static final List<JWSAlgorithm> ALGORITHMS = List.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384,
+            JWSAlgorithm.RS512, JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.PS256);
+
+    public record Pending(String provider, String mode, String userId, String verifier, String nonce,
+            String redirectUri) {
+    }
+
+    public record Outcome(Pending pending, SessionService.Created session, Account linked) {
+    }
+
+    record Discovery(String issuer, String authorizationEndpoint, String tokenEndpoint, String jwksUri) {
+    }
+
+    private final SecureRandom random = new SecureRandom();
+    private final AuthConfig.OAuth config;
+    private final WebClient http;
+    private final ReactiveValueCommands<String, String> values;
+    private final ObjectMapper json;
+    private final UserRepository users;
+    private final AccountRepository accounts;
+    private final SessionService sessions;
+    private final AuthMetrics metrics;
+    private final Map<String, Discovery> discovered = new ConcurrentHashMap<>();
+
+    public OAuthService(AuthConfig config, Vertx vertx, ReactiveRedisDataSource redis, ObjectMapper json,
+            UserRepository users, AccountRepository accounts, SessionService sessions, AuthMetrics metrics) {
+        this.config = config.oauth();
+        this.http = WebClient.create(vertx, new WebClientOptions().setConnectTimeout(5000)
+                .setUserAgent("strata-auth-service"));
+        this.values = redis.value(String.class);
+        this.json = json;
+        this.users = users;
+        this.accounts = accounts;
+        this.sessions = sessions;
+        this.metrics = metrics;
+    }
+
+    public AuthConfig.OAuth.Provider provider(String id) {
+        AuthConfig.OAuth.Provider p = config.providers().get(id);
+        if (p == null) {
+            throw ProblemException.notFound("No such identity provider");
+        }
+        return p;
+    }
+
+    public String redirectUri(String providerId, String requestBase) {
+        String base = config.publicBaseUrl().orElse(requestBase);
+        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/api/accounts/" + providerId
+                + "/callback";
+    }
+
+    /** Starts a flow; returns the provider URL the browser must visit. */
+    public Uni<String> start(String providerId, String mode, String userId, String redirectUri) {
+        AuthConfig.OAuth.Provider p = provider(providerId);
+        String state = randomToken();
+        Pending pending = new Pending(providerId, mode, userId, randomToken(), randomToken(), redirectUri);
+        String challenge = Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(pending.verifier()));
+        return discover(providerId, p).call(d -> values.set(STATE_PREFIX + SessionTokens.sha256Hex(state),
+                write(pending), new SetArgs().ex(config.stateTtl())))
+                .map(d -> d.authorizationEndpoint() + (d.authorizationEndpoint().contains("?") ? "&" : "?")
+                        + "response_type=code&client_id=" + enc(p.clientId()) + "&redirect_uri=" + enc(redirectUri)
+                        + "&scope=" + enc(p.scope()) + "&state=" + enc(state) + "&nonce=" + enc(pending.nonce())
+                        + "&code_challenge=" + enc(challenge) + "&code_challenge_method=S256");
+    }
+
+    /** Finishes a flow: one use of the state, code exchange with the PKCE verifier, ID token checks. */
+    public Uni<Outcome> finish(String providerId, String code, String state, String ip, String userAgent) {
+        AuthConfig.OAuth.Provider p = provider(providerId);
+        return values.getdel(STATE_PREFIX + SessionTokens.sha256Hex(state)).chain(raw -> {
+            Pending pending = raw == null ? null : read(raw);
+            if (pending == null || !providerId.equals(pending.provider())) {
+                return Uni.createFrom().failure(new ProblemException(ProblemType.BAD_REQUEST, INVALID_STATE,
+                        "Unknown, used or expired authorization state", null, null, null));
+            }
+            return discover(providerId, p).chain(d -> exchange(p, d, code, pending)
+                    .chain(idToken -> verifiedClaims(p, d, idToken, pending.nonce()))
+                    .chain(claims -> complete(providerId, p, pending, claims, ip, userAgent)));
+        });
+    }
+
+    private Uni<Outcome> complete(String providerId, AuthConfig.OAuth.Provider p, Pending pending,
+            JWTClaimsSet claims, String ip, String userAgent) {
+        String subject = claims.getSubject();
+        String email = stringClaim(claims, "email");
+        boolean emailVerified = Boolean.TRUE.equals(claims.getClaim("email_verified"));
+        if ("link".equals(pending.mode())) {
+            return link(UUID.fromString(pending.userId()), providerId, subject, email, p.scope())
+                    .map(a -> new Outcome(pending, null, a));
+        }
+        return signIn(providerId, subject, email, emailVerified, p.scope(), ip, userAgent)
+                .map(s -> new Outcome(pending, s, null));
+    }
+
+    @WithTransaction
+    Uni<Account> link(UUID userId, String providerId, String subject, String email, String scope) {
+        return accounts.byProviderAccount(providerId, subject).chain(existing -> {
+            if (existing != null) {
+                return Uni.createFrom().failure(alreadyLinked(existing.userId.equals(userId)
+                        ? "This account is already linked to you" : "This account is linked to another user"));
+            }
+            return accounts.ofUser(userId).chain(mine -> {
+                if (mine.stream().anyMatch(a -> a.providerId.equals(providerId))) {
+                    return Uni.createFrom().failure(alreadyLinked("You already linked an account of this provider"));
+                }
+                return accounts.persist(newAccount(userId, providerId, subject, email, scope));
+            });
+        });
+    }
+
+    @WithTransaction
+    Uni<SessionService.Created> signIn(String providerId, String subject, String email, boolean emailVerified,
+            String scope, String ip, String userAgent) {
+        return accounts.byProviderAccount(providerId, subject).chain(account -> {
+            if (account != null) {
+                return users.findById(account.userId).chain(user -> open(user, ip, userAgent));
+            }
+            if (email == null || !emailVerified) {
+                return Uni.createFrom().failure(notLinked("The provider gave no verified e-mail address; sign in "
+                        + "with your password and link this account first"));
+            }
+            String normalized = Credentials.normalizeEmail(email);
+            return users.findByEmail(normalized).chain(existing -> {
+                if (existing != null) {
+                    // never attach an identity to an existing account just because the addresses match
+                    return Uni.createFrom().failure(notLinked("An account with this e-mail exists; sign in with "
+                            + "your password and link this provider from your account"));
+                }
+                Instant now = Instant.now();
+                User u = new User();
+                u.id = UUID.randomUUID();
+                u.email = normalized;
+                u.emailVerified = true;
+                u.roles = Roles.USER;
+                u.createdAt = now;
+                u.updatedAt = now;
+                return users.persist(u)
+                        .chain(() -> accounts.persist(newAccount(u.id, providerId, subject, normalized, scope)))
+                        .chain(() -> open(u, ip, userAgent));
+            });
+        });
+    }
+
+    private Uni<SessionService.Created> open(User user, String ip, String userAgent) {
+        if (user.banned()) {
+            metrics.signIn(false, "oauth");
+            return Uni.createFrom().failure(UserService.banned());
+        }
+        metrics.signIn(true, "oauth");
+        return sessions.open(user, ip, userAgent);
+    }
+
+    /** Unlinks one of the caller's accounts, unless it is the only way left to sign in. */
+    @WithTransaction
+    public Uni<Void> unlink(UUID userId, UUID accountId) {
+        return accounts.findById(accountId).chain(a -> {
+            if (a == null || !a.userId.equals(userId)) {
+                return Uni.createFrom().failure(ProblemException.notFound("No such linked account"));
+            }
+            return users.findById(userId).chain(u -> accounts.ofUser(userId).chain(all -> {
+                if (u.passwordHash == null && all.size() <= 1) {
+                    return Uni.createFrom().failure(ProblemException.conflict(
+                            "This is your only way to sign in; set a password or link another account first"));
+                }
+                return accounts.delete(a);
+            }));
+        });
+    }
+
+    public Uni<List<Account>> linked(UUID userId) {
+        return accounts.ofUser(userId);
+    }
+
+    private Uni<String> exchange(AuthConfig.OAuth.Provider p, Discovery d, String code, Pending pending) {
+        MultiMap form = MultiMap.caseInsensitiveMultiMap().add("grant_type", "authorization_code").add("code", code)
+                .add("redirect_uri", pending.redirectUri()).add("code_verifier", pending.verifier())
+                .add("client_id", p.clientId());
+        var req = http.postAbs(d.tokenEndpoint()).timeout(10_000).putHeader("Accept", "application/json");
+        p.clientSecret().ifPresent(secret -> req.basicAuthentication(enc(p.clientId()), enc(secret)));
+        return req.sendForm(form).onFailure().transform(e -> ProblemException.dependencyDown("identity provider", e))
+                .map(r -> {
+                    if (r.statusCode() != 200) {
+                        LOG.infof("token endpoint of %s answered %d", d.issuer(), r.statusCode());
+                        throw providerError("The identity provider refused the authorization code");
+                    }
+                    JsonObject body = r.bodyAsJsonObject();
+                    String idToken = body == null ? null : body.getString("id_token");
+                    if (idToken == null) {
+                        throw providerError("The identity provider returned no ID token");
+                    }
+                    return idToken;
+                });
+    }
+
+    private Uni<JWTClaimsSet> verifiedClaims(AuthConfig.OAuth.Provider p, Discovery d, String idToken, String nonce) {
+        return http.getAbs(d.jwksUri()).timeout(10_000).send()
+                .onFailure().transform(e -> ProblemException.dependencyDown("identity provider", e))
+                .map(r -> {
+                    try {
+                        SignedJWT jwt = SignedJWT.parse(idToken);
+                        if (!ALGORITHMS.contains(jwt.getHeader().getAlgorithm())) {
+                            throw providerError("ID token signed with an unaccepted algorithm");
+                        }
+                        JWKSet keys = JWKSet.parse(r.bodyAsString());
+                        String kid = jwt.getHeader().getKeyID();
+                        JWK key = kid != null ? keys.getKeyByKeyId(kid)
+                                : keys.getKeys().stream().filter(k -> k instanceof AsymmetricJWK).findFirst()
+                                        .orElse(null);
+                        if (!(key instanceof AsymmetricJWK asym)) {
+                            throw providerError("ID token signed with an unknown key");
+                        }
+                        JWSVerifier verifier = new DefaultJWSVerifierFactory()
+                                .createJWSVerifier(jwt.getHeader(), asym.toPublicKey());
+                        if (!jwt.verify(verifier)) {
+                            throw providerError("ID token signature is invalid");
+                        }
+                        JWTClaimsSet c = jwt.getJWTClaimsSet();
+                        Date now = new Date();
+                        if (!d.issuer().equals(c.getIssuer()) || c.getAudience() == null
+                                || !c.getAudience().contains(p.clientId()) || c.getExpirationTime() == null
+                                || !c.getExpirationTime().after(now) || !nonce.equals(stringClaim(c, "nonce"))
+                                || c.getSubject() == null) {
+                            throw providerError("ID token claims do not match this sign-in");
+                        }
+                        return c;
+                    } catch (ParseException | JOSEException e) {
+                        throw providerError("ID token could not be read");
+                    }
+                });
+    }
+
+    private Uni<Discovery> discover(String id, AuthConfig.OAuth.Provider p) {
+        Discovery known = discovered.get(id);
+        if (known != null) {
+            return Uni.createFrom().item(known);
+        }
+        String issuer = p.issuer().endsWith("/") ? p.issuer().substring(0, p.issuer().length() - 1) : p.issuer();
+        return http.getAbs(issuer + "/.well-known/openid-configuration").timeout(10_000).send()
+                .onFailure().transform(e -> ProblemException.dependencyDown("identity provider", e))
+                .map(r -> {
+                    JsonObject o = r.statusCode() == 200 ? r.bodyAsJsonObject() : null;
+                    if (o == null || o.getString("authorization_endpoint") == null
+                            || o.getString("token_endpoint") == null || o.getString("jwks_uri") == null) {
+                        throw ProblemException.dependencyDown("identity provider (discovery)", null);
+                    }
+                    Discovery d = new Discovery(o.getString("issuer", p.issuer()),
+                            o.getString("authorization_endpoint"), o.getString("token_endpoint"),
+                            o.getString("jwks_uri"));
+                    discovered.put(id, d);
+                    return d;
+                });
+    }
+
+    private static Account newAccount(UUID userId, String providerId, String subject, String email, String scope) {
+        Account a = new Account();
+        a.id = UUID.randomUUID();
+        a.userId = userId;
+        a.providerId = providerId;
+        a.accountId = subject;
+        a.email = email == null ? null : Credentials.normalizeEmail(email);
+        a.scope = scope;
+        a.createdAt = Instant.now();
+        return a;
+    }
+
+    private static String stringClaim(JWTClaimsSet c, String name) {
+        Object v = c.getClaim(name);
+        return v instanceof String s ? s : null;
+    }
+
+    static ProblemException providerError(String detail) {
+        return new ProblemException(ProblemType.UNAUTHENTICATED, PROVIDER_ERROR, detail, null, null, null);
+    }
+
+    static ProblemException notLinked(String detail) {
+        return new ProblemException(ProblemType.CONFLICT, NOT_LINKED, detail, null, null, null);
+    }
+
+    static ProblemException alreadyLinked(String detail) {
+        return new ProblemException(ProblemType.CONFLICT, ALREADY_LINKED, detail, null, null, null);
+    }
+
+    private String randomToken() {
+        byte[] b = new byte[32];
+        random.nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.US_ASCII));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String enc(String s) {
+        return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private String write(Pending p) {
+        try {
+            return json.writeValueAsString(p);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Pending read(String raw) {
+        try {
+            return json.readValue(raw, Pending.class);
+        } catch (JsonProcessingException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.strata.auth;
+
+import static dev.strata.auth.Api.as;
+import static dev.strata.auth.Api.count;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+
+import dev.strata.testing.StrataServersResource;
+
+@QuarkusTest
+@WithTestResource(value = StrataServersResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@WithTestResource(value = AuthTestServers.class, scope = TestResourceScope.MATCHING_RESOURCES)
+class AdminTest {
+
+    @Test
+    void theBootstrapAddressBecomesAdminOnceVerified() throws Exception {
+        Api.Signed root = Api.admin();
+        as(root).get("/api/sessions/current").then().statusCode(200).body("roles", hasItem("admin"));
+        assertEquals(1, count("select count(*) from auth.users where email = ? and roles like '%admin%'", Api.ROOT));
+    }
+
+    @Test
+    void grantingAndRevokingARoleAppliesToLiveSessionsAtOnce() throws Exception {
+        Api.Signed root = Api.admin();
+        Api.Signed u = Api.newUser();
+        as(u).get("/api/sessions/current").then().body("roles", not(hasItem("reviewer")));
+        as(root).put("/api/admin/users/" + u.account().id() + "/roles/reviewer").then().statusCode(200)
+                .body("roles", hasItem("reviewer"));
+        as(u).get("/api/sessions/current").then().statusCode(200).body("roles", hasItem("reviewer"))
+                .body("roles", hasItem("user"));
+        // granting twice is harmless
+        as(root).put("/api/admin/users/" + u.account().id() + "/roles/reviewer").then().statusCode(200);
+        as(root).delete("/api/admin/users/" + u.account().id() + "/roles/reviewer").then().statusCode(200)
+                .body("roles", not(hasItem("reviewer")));
+        as(u).get("/api/sessions/current").then().body("roles", not(hasItem("reviewer")));
+
+        as(root).put("/api/admin/users/" + u.account().id() + "/roles/admin").then().statusCode(200);
+        as(u).get("/api/admin/users/not-a-uuid").then().statusCode(400);
+        as(u).get("/api/admin/users/" + u.account().id()).then().statusCode(200).body("roles", hasItem("admin"));
+        as(root).delete("/api/admin/users/" + u.account().id() + "/roles/admin").then().statusCode(200);
+        as(u).get("/api/admin/users/" + u.account().id()).then().statusCode(403);
+    }
+
+    @Test
+    void onlyAdminsMayCallAdminEndpoints() throws Exception {
+        Api.Signed u = Api.newUser();
+        Api.Signed victim = Api.newUser();
+        String base = "/api/admin/users/" + victim.account().id();
+        given().get(base).then().statusCode(401);
+        given().put(base + "/roles/admin").then().statusCode(401);
+        given().post(base + "/ban").then().statusCode(401);
+        as(u).get(base).then().statusCode(403).body("type", equalTo("https://strata.dev/problems/forbidden"));
+        as(u).put("/api/admin/users/" + u.account().id() + "/roles/admin").then().statusCode(403);
+        as(u).contentType(ContentType.JSON).body(Map.of()).post(base + "/ban").then().statusCode(403);
+        as(u).delete(base + "/ban").then().statusCode(403);
+        assertEquals(1, count("select count(*) from auth.users where id = ?::uuid and roles = 'user' "
+                + "and banned_at is null", victim.account().id()));
+        as(victim).get("/api/sessions/current").then().statusCode(200);
+    }
+
+    @Test
+    void badAdminInputIs400Or404AndChangesNothing() throws Exception {
+        Api.Signed root = Api.admin();
+        Api.Signed u = Api.newUser();
+        String base = "/api/admin/users/" + u.account().id();
+        as(root).put(base + "/roles/superuser").then().statusCode(400).body("errors.field", hasItem("role"));
+        as(root).put(base + "/roles/user").then().statusCode(400).body("errors.field", hasItem("role"));
+        as(root).put("/api/admin/users/nope/roles/reviewer").then().statusCode(400).body("errors.field", hasItem("id"));
+        as(root).put("/api/admin/users/" + UUID.randomUUID() + "/roles/reviewer").then().statusCode(404);
+        as(root).contentType(ContentType.JSON).body(Map.of("reason", "x".repeat(501))).post(base + "/ban").then()
+                .statusCode(400).body("errors.field", hasItem("reason"));
+        as(root).contentType(ContentType.JSON).body(Map.of()).post("/api/admin/users/" + UUID.randomUUID() + "/ban")
+                .then().statusCode(404);
+        as(root).contentType(ContentType.JSON).body(Map.of()).post("/api/admin/users/" + root.account().email()
+                + "/ban").then().statusCode(400);
+        assertEquals(1, count("select count(*) from auth.users where id = ?::uuid and roles = 'user' "
+                + "and banned_at is null", u.account().id()));
+    }
+
+    @Test
+    void banningRevokesEverySessionAndRefusesSignIn() throws Exception {
+        Api.Signed root = Api.admin();
+        Api.Account a = Api.signUp();
+        Api.Signed s1 = Api.signIn(a);
+        Api.Signed s2 = Api.signIn(a);
+        as(root).contentType(ContentType.JSON).body(Map.of("reason", "fraud")).post("/api/admin/users/" + a.id()
+                + "/ban").then().statusCode(200).body("banned", equalTo(true)).body("banReason", equalTo("fraud"));
+        as(s1).get("/api/sessions/current").then().statusCode(401);
+        as(s2).get("/api/sessions/current").then().statusCode(401);
+        assertEquals(0, count("select count(*) from auth.sessions where user_id = ?::uuid and revoked_at is null",
+                a.id()));
+        Api.signInResponse(a.email(), a.password()).then().statusCode(403)
+                .body("type", equalTo("https://strata.dev/problems/auth/account-banned"));
+        // a wrong password still looks like any wrong password
+        Api.signInResponse(a.email(), "wrong password!").then().statusCode(401);
+        as(root).delete("/api/admin/users/" + a.id() + "/ban").then().statusCode(200).body("banned", equalTo(false));
+        Api.signInResponse(a.email(), a.password()).then().statusCode(201);
+        // an admin cannot ban or demote themselves
+        as(root).contentType(ContentType.JSON).body(Map.of()).post("/api/admin/users/" + root.account().id() + "/ban")
+                .then().statusCode(409);
+    }
+}

@@ -1,0 +1,75 @@
+package dev.strata.auth;
+
+import static dev.strata.auth.Api.count;
+import static dev.strata.auth.Api.from;
+import static dev.strata.auth.Api.randomEmail;
+import static dev.strata.auth.Api.randomIp;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+
+import dev.strata.testing.StrataServersResource;
+
+@QuarkusTest
+@WithTestResource(value = StrataServersResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@WithTestResource(value = AuthTestServers.class, scope = TestResourceScope.MATCHING_RESOURCES)
+class RateLimitTest {
+
+    @Test
+    void signInIsLimitedPerClientAddress() throws Exception {
+        Api.Account a = Api.signUp();
+        String ip = randomIp();
+        // malformed attempts count too: the limiter runs before anything else
+        for (int i = 0; i < 30; i++) {
+            from(ip).contentType(ContentType.JSON).body(Map.of("email", "x")).post("/api/sessions").then()
+                    .statusCode(400).header("RateLimit-Limit", "30");
+        }
+        long sessions = count("select count(*) from auth.sessions where user_id = ?::uuid", a.id());
+        from(ip).contentType(ContentType.JSON).body(Map.of("email", a.email(), "password", a.password()))
+                .post("/api/sessions").then().statusCode(429).header("Retry-After", notNullValue())
+                .header("RateLimit-Remaining", "0")
+                .body("type", equalTo("https://strata.dev/problems/rate-limited"));
+        assertEquals(sessions, count("select count(*) from auth.sessions where user_id = ?::uuid", a.id()));
+        // another address is unaffected
+        Api.signInResponse(a.email(), a.password()).then().statusCode(201);
+    }
+
+    @Test
+    void signInIsLimitedPerAccountAcrossAddresses() throws Exception {
+        Api.Account a = Api.signUp();
+        Api.Account bystander = Api.signUp();
+        for (int i = 0; i < 10; i++) {
+            Api.signInResponse(a.email(), "wrong password " + i).then().statusCode(401);
+        }
+        // even the right password from a fresh address waits now; the case of the address does not matter
+        Api.signInResponse(a.email().toUpperCase(), a.password()).then().statusCode(429)
+                .header("Retry-After", notNullValue());
+        assertEquals(0, count("select count(*) from auth.sessions where user_id = ?::uuid", a.id()));
+        Api.signInResponse(bystander.email(), bystander.password()).then().statusCode(201);
+        String metrics = io.restassured.RestAssured.given().accept("text/plain").get("/q/metrics").asString();
+        org.junit.jupiter.api.Assertions.assertTrue(
+                metrics.contains("strata_rate_limit_rejections_total{policy=\"sign-in-account\""), "rejections");
+    }
+
+    @Test
+    void signUpIsLimitedPerClientAddress() throws Exception {
+        String ip = randomIp();
+        for (int i = 0; i < 10; i++) {
+            from(ip).contentType(ContentType.JSON).body(Map.of("email", "bad")).post("/api/users").then()
+                    .statusCode(400);
+        }
+        String email = randomEmail();
+        from(ip).contentType(ContentType.JSON).body(Map.of("email", email, "password", Api.PASSWORD))
+                .post("/api/users").then().statusCode(429).header("Retry-After", notNullValue());
+        assertEquals(0, count("select count(*) from auth.users where email = ?", email));
+    }
+}
