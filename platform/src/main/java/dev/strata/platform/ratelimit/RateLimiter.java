@@ -1,6 +1,6 @@
 package dev.strata.platform.ratelimit;
 
-import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -10,6 +10,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 
 import dev.strata.platform.problem.ProblemException;
+import dev.strata.platform.redis.RedisScript;
 import dev.strata.platform.problem.ProblemType;
 import dev.strata.platform.security.SessionTokens;
 
@@ -46,7 +47,7 @@ redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX', math.ceil((new_
 local remaining = math.floor((now - allow_at) / interval)
 return {1, remaining, 0, math.ceil((new_tat - now) / 1000)}
             """;
-    private static final String SCRIPT_SHA = sha1(SCRIPT);
+    private static final RedisScript GCRA = new RedisScript(SCRIPT);
 
     private final ReactiveRedisDataSource redis;
     private final RateLimitConfig config;
@@ -75,9 +76,7 @@ return {1, remaining, 0, math.ceil((new_tat - now) / 1000)}
         // subjects may be e-mail addresses: hash them so that keys never carry personal data
         String key = KEY_PREFIX + name + ":" + SessionTokens.sha256Hex(subject);
         String period = Long.toString(p.window().toNanos() / 1000);
-        return redis.execute("EVALSHA", SCRIPT_SHA, "1", key, Integer.toString(p.limit()), period)
-                .onFailure(e -> e.getMessage() != null && e.getMessage().contains("NOSCRIPT"))
-                .recoverWithUni(() -> redis.execute("EVAL", SCRIPT, "1", key, Integer.toString(p.limit()), period))
+        return GCRA.run(redis, List.of(key), Integer.toString(p.limit()), period)
                 .onFailure().transform(e -> ProblemException.dependencyDown("rate limiter", e))
                 .map(r -> toDecision(name, p, r));
     }
@@ -101,14 +100,5 @@ return {1, remaining, 0, math.ceil((new_tat - now) / 1000)}
     private static Decision toDecision(String name, RateLimitConfig.Policy p, Response r) {
         return new Decision(name, r.get(0).toLong() == 1, p.limit(), r.get(1).toLong(), r.get(2).toLong(),
                 r.get(3).toLong());
-    }
-
-    private static String sha1(String s) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1")
-                    .digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Set;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * What Redis holds under {@code session:<sha256(token)>}. The raw token is never part of it.
@@ -14,6 +15,12 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record SessionRecord(String sessionId, String userId, String email, Set<String> roles, Instant createdAt,
         Instant expiresAt, Instant lastSeenAt, long idleSeconds) {
+
+    /** For the touch script, which slides the TTL without parsing ISO dates in Lua. */
+    @JsonProperty("expiresAtEpochSecond")
+    public long expiresAtEpochSecond() {
+        return expiresAt == null ? 0 : expiresAt.getEpochSecond();
+    }
 
     public boolean expiredAt(Instant now) {
         return expiresAt == null || !now.isBefore(expiresAt);

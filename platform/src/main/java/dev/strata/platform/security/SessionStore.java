@@ -13,10 +13,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.keys.ReactiveKeyCommands;
 import io.quarkus.redis.datasource.set.ReactiveSetCommands;
-import io.quarkus.redis.datasource.string.GetExArgs;
 import io.quarkus.redis.datasource.value.ReactiveValueCommands;
 import io.quarkus.redis.datasource.value.SetArgs;
 import io.smallrye.mutiny.Uni;
+
+import dev.strata.platform.redis.RedisScript;
 
 /**
  * The fast path for sessions: {@code session:<hash>} → {@link SessionRecord} with a TTL, and the per-user index
@@ -29,12 +30,31 @@ public class SessionStore {
     public static final String SESSION_PREFIX = "session:";
     public static final String USER_INDEX_PREFIX = "user-sessions:";
 
+    // GET + EXPIRE to min(idle, absolute expiry - now), atomically and in one round trip
+    private static final RedisScript TOUCH = new RedisScript("""
+            redis.replicate_commands()
+            local v = redis.call('GET', KEYS[1])
+            if not v then return false end
+            local ok, r = pcall(cjson.decode, v)
+            if ok and type(r) == 'table' then
+              local idle = tonumber(r['idleSeconds']) or 0
+              local exp = tonumber(r['expiresAtEpochSecond'])
+              if idle > 0 and exp then
+                local ttl = math.min(idle, exp - tonumber(redis.call('TIME')[1]))
+                if ttl > 0 then redis.call('EXPIRE', KEYS[1], ttl) end
+              end
+            end
+            return v
+            """);
+
+    private final ReactiveRedisDataSource redis;
     private final ReactiveValueCommands<String, String> values;
     private final ReactiveSetCommands<String, String> sets;
     private final ReactiveKeyCommands<String> keys;
     private final ObjectMapper json;
 
     public SessionStore(ReactiveRedisDataSource redis, ObjectMapper json) {
+        this.redis = redis;
         this.values = redis.value(String.class);
         this.sets = redis.set(String.class);
         this.keys = redis.key();
@@ -59,24 +79,20 @@ public class SessionStore {
     }
 
     /**
-     * Looks a session up and slides its idle TTL in the same round trip (GETEX). Empty when absent or expired.
+     * Looks a session up and slides its idle TTL in the same round trip (one script). Empty when absent or expired.
      * Fails (Redis error) when Redis cannot answer: callers must fail closed.
      */
     public Uni<Optional<SessionRecord>> touch(String tokenHash) {
         String key = SESSION_PREFIX + tokenHash;
-        return values.get(key).chain(raw -> {
-            if (raw == null) {
+        return TOUCH.run(redis, List.of(key)).chain(response -> {
+            if (response == null) {
                 return Uni.createFrom().item(Optional.<SessionRecord>empty());
             }
-            SessionRecord r = read(raw);
-            Instant now = Instant.now();
-            if (r == null || r.expiredAt(now)) {
+            SessionRecord r = read(response.toString());
+            if (r == null || r.expiredAt(Instant.now())) {
                 return keys.del(key).replaceWith(Optional.<SessionRecord>empty());
             }
-            if (r.idleSeconds() <= 0) {
-                return Uni.createFrom().item(Optional.of(r));
-            }
-            return values.getex(key, new GetExArgs().ex(ttlSeconds(r, now))).replaceWith(Optional.of(r));
+            return Uni.createFrom().item(Optional.of(r));
         });
     }
 
