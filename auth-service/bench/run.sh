@@ -57,7 +57,7 @@ curl -sf "$BASE/api/sessions/current" -H "Authorization: Bearer $TOKEN" >/dev/nu
 
 run() { # name, wrk args...
   local name="$1"; shift
-  wrk -t2 -c"$CONNS" -d3s "$@" >/dev/null 2>&1 || true   # warm-up (JIT, pools)
+  wrk -t2 -c"$CONNS" -d"${BENCH_WARMUP:-10s}" "$@" >/dev/null 2>&1 || true   # warm-up: C2 needs ~10 s on 2 cores
   local out; out="$(wrk -t2 -c"$CONNS" -d"$DURATION" --latency "$@")"
   echo "$out" > "$LOG.$name"
   local rps p50 p99 errors
