@@ -26,6 +26,7 @@ import io.quarkus.test.junit.QuarkusTest;
 
 import dev.strata.platform.security.SessionStore;
 import dev.strata.testing.StrataServersResource;
+import dev.strata.platform.testsupport.TestSessions;
 
 @QuarkusTest
 @WithTestResource(value = StrataServersResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
@@ -87,8 +88,8 @@ class RateLimitTest {
 
     @Test
     void accountPolicyCountsPerAccount() {
-        Sessions.Minted alice = Sessions.mint(store, "user");
-        Sessions.Minted bob = Sessions.mint(store, "user");
+        TestSessions.Minted alice = TestSessions.mint(store, "user");
+        TestSessions.Minted bob = TestSessions.mint(store, "user");
         for (int i = 0; i < 3; i++) {
             given().auth().oauth2(alice.token()).get("/api/probes/account-limited").then().statusCode(200);
         }

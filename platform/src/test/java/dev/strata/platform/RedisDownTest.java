@@ -16,6 +16,7 @@ import dev.strata.platform.security.SessionStore;
 import dev.strata.testing.EmbeddedRedis;
 import dev.strata.testing.StrataServers;
 import dev.strata.testing.StrataServersResource;
+import dev.strata.platform.testsupport.TestSessions;
 
 /** Runs last: it stops the shared Redis. */
 @QuarkusTest
@@ -30,7 +31,7 @@ class RedisDownTest {
     void authenticationFailsClosedWhileRedisIsDownAndRecoversAfter() throws Exception {
         EmbeddedRedis redis = StrataServers.shared().embeddedRedis().orElse(null);
         org.junit.jupiter.api.Assumptions.assumeTrue(redis != null, "needs the embedded Redis to stop it");
-        Sessions.Minted s = Sessions.mint(store, "user");
+        TestSessions.Minted s = TestSessions.mint(store, "user");
         given().auth().oauth2(s.token()).get("/api/probes/me").then().statusCode(200);
 
         redis.stop();
@@ -47,7 +48,7 @@ class RedisDownTest {
         }
         // Redis came back empty: the old session is gone (401, never 200), a new one works
         given().auth().oauth2(s.token()).get("/api/probes/me").then().statusCode(401);
-        Sessions.Minted fresh = Sessions.mint(store, "user");
+        TestSessions.Minted fresh = TestSessions.mint(store, "user");
         given().auth().oauth2(fresh.token()).get("/api/probes/me").then().statusCode(200)
                 .body("userId", equalTo(fresh.record().userId()));
     }

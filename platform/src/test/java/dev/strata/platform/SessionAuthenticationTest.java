@@ -25,6 +25,7 @@ import dev.strata.platform.security.SessionRecord;
 import dev.strata.platform.security.SessionStore;
 import dev.strata.platform.security.SessionTokens;
 import dev.strata.testing.StrataServersResource;
+import dev.strata.platform.testsupport.TestSessions;
 
 @QuarkusTest
 @WithTestResource(value = StrataServersResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
@@ -43,7 +44,7 @@ class SessionAuthenticationTest {
 
     @Test
     void validBearerTokenResolvesTheCallerWithRoles() {
-        Sessions.Minted s = Sessions.mint(store, "user", "reviewer");
+        TestSessions.Minted s = TestSessions.mint(store, "user", "reviewer");
         given().auth().oauth2(s.token()).get("/api/probes/me").then().statusCode(200)
                 .body("userId", equalTo(s.record().userId()))
                 .body("sessionId", equalTo(s.record().sessionId()))
@@ -52,7 +53,7 @@ class SessionAuthenticationTest {
 
     @Test
     void sessionCookieWorksLikeTheHeader() {
-        Sessions.Minted s = Sessions.mint(store, "user");
+        TestSessions.Minted s = TestSessions.mint(store, "user");
         given().cookie("__Host-strata_session", s.token()).get("/api/probes/me").then().statusCode(200)
                 .body("userId", equalTo(s.record().userId()));
     }
@@ -98,7 +99,7 @@ class SessionAuthenticationTest {
 
     @Test
     void revokedSessionIsRejectedAtOnce() {
-        Sessions.Minted s = Sessions.mint(store, "user");
+        TestSessions.Minted s = TestSessions.mint(store, "user");
         given().auth().oauth2(s.token()).get("/api/probes/me").then().statusCode(200);
         store.delete(s.record().userId(), SessionTokens.hash(s.token())).await().atMost(Duration.ofSeconds(5));
         given().auth().oauth2(s.token()).get("/api/probes/me").then().statusCode(401)
@@ -107,7 +108,7 @@ class SessionAuthenticationTest {
 
     @Test
     void revokeAllOthersKeepsOnlyTheCurrentSession() {
-        Sessions.Minted a = Sessions.mint(store, "user");
+        TestSessions.Minted a = TestSessions.mint(store, "user");
         // a second session of the same user
         String token2 = SessionTokens.newToken();
         SessionRecord r2 = new SessionRecord(UUID.randomUUID().toString(), a.record().userId(), "e@x.io",
@@ -122,7 +123,7 @@ class SessionAuthenticationTest {
 
     @Test
     void idleTimeoutSlidesTheRedisTtl() {
-        Sessions.Minted s = Sessions.mint(store, "user");
+        TestSessions.Minted s = TestSessions.mint(store, "user");
         String key = "session:" + SessionTokens.hash(s.token());
         redis.key().expire(key, 5);
         given().auth().oauth2(s.token()).get("/api/probes/me").then().statusCode(200);
@@ -132,11 +133,11 @@ class SessionAuthenticationTest {
 
     @Test
     void rolesAreEnforced() {
-        Sessions.Minted user = Sessions.mint(store, "user");
+        TestSessions.Minted user = TestSessions.mint(store, "user");
         given().auth().oauth2(user.token()).get("/api/probes/admin").then().statusCode(403)
                 .contentType("application/problem+json")
                 .body("type", equalTo("https://strata.dev/problems/forbidden"));
-        Sessions.Minted admin = Sessions.mint(store, "user", "admin");
+        TestSessions.Minted admin = TestSessions.mint(store, "user", "admin");
         given().auth().oauth2(admin.token()).get("/api/probes/admin").then().statusCode(200)
                 .body("status", equalTo("admin"));
         given().get("/api/probes/admin").then().statusCode(401);

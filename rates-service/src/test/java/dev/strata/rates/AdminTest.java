@@ -19,6 +19,7 @@ import io.restassured.http.ContentType;
 import dev.strata.platform.security.SessionStore;
 import dev.strata.rates.service.RefreshService;
 import dev.strata.testing.StrataServersResource;
+import dev.strata.platform.testsupport.TestSessions;
 
 /** Overrides and forced refreshes: admin only, validated, audited in history. */
 @QuarkusTest
@@ -35,7 +36,7 @@ class AdminTest extends RatesTestBase {
     void overrideNeedsASessionAndTheAdminRole() throws Exception {
         given().contentType(ContentType.JSON).body(OVERRIDE).put("/api/rates/EUR/USD").then().statusCode(401)
                 .contentType("application/problem+json");
-        String user = Sessions.mint(sessions, "user").token();
+        String user = TestSessions.mint(sessions, "user").token();
         given().auth().oauth2(user).contentType(ContentType.JSON).body(OVERRIDE).put("/api/rates/EUR/USD").then()
                 .statusCode(403).contentType("application/problem+json");
         assertNothingWritten();
@@ -44,7 +45,7 @@ class AdminTest extends RatesTestBase {
     @Test
     void forcedRefreshNeedsASessionAndTheAdminRole() throws Exception {
         given().post("/api/rates/refreshes").then().statusCode(401);
-        String reviewer = Sessions.mint(sessions, "user", "reviewer").token();
+        String reviewer = TestSessions.mint(sessions, "user", "reviewer").token();
         given().auth().oauth2(reviewer).post("/api/rates/refreshes").then().statusCode(403);
         assertEquals(0, FeedServer.get().hits(FeedServer.ECB));
         assertNothingWritten();
@@ -53,7 +54,7 @@ class AdminTest extends RatesTestBase {
     @Test
     void anOverrideWinsOverProvidersUntilItExpiresAndIsAudited() throws Exception {
         refreshNow();
-        Sessions.Minted admin = Sessions.mint(sessions, "admin");
+        TestSessions.Minted admin = TestSessions.mint(sessions, "admin");
         given().get("/api/rates/EUR/USD").then().statusCode(200).body("provider", equalTo("ecb")); // now cached
         given().auth().oauth2(admin.token()).contentType(ContentType.JSON).body(OVERRIDE)
                 .put("/api/rates/EUR/USD").then().statusCode(200)
@@ -81,7 +82,7 @@ class AdminTest extends RatesTestBase {
 
     @Test
     void badOverridesAre400Or404AndWriteNothing() throws Exception {
-        String admin = Sessions.mint(sessions, "admin").token();
+        String admin = TestSessions.mint(sessions, "admin").token();
         badOverride(admin, "EUR/USD", "{\"rate\":\"-1\"}", 400, "rate");
         badOverride(admin, "EUR/USD", "{\"rate\":\"0\"}", 400, "rate");
         badOverride(admin, "EUR/USD", "{\"rate\":\"abc\"}", 400, "rate");
@@ -96,7 +97,7 @@ class AdminTest extends RatesTestBase {
 
     @Test
     void aForcedRefreshIsAuditedWithTheAdmin() throws Exception {
-        Sessions.Minted admin = Sessions.mint(sessions, "admin");
+        TestSessions.Minted admin = TestSessions.mint(sessions, "admin");
         given().auth().oauth2(admin.token()).post("/api/rates/refreshes").then().statusCode(200)
                 .body("ran", equalTo(true)).body("written", equalTo(RefreshTest.PAIRS))
                 .body("providers.status", hasItem("ok"));
@@ -107,7 +108,7 @@ class AdminTest extends RatesTestBase {
 
     @Test
     void aForcedRefreshWhileAnotherRunsIs409() {
-        String admin = Sessions.mint(sessions, "admin").token();
+        String admin = TestSessions.mint(sessions, "admin").token();
         redis.value(String.class).psetex(RefreshService.LOCK, Duration.ofSeconds(30).toMillis(), "another-replica");
         given().auth().oauth2(admin).post("/api/rates/refreshes").then().statusCode(409)
                 .contentType("application/problem+json")

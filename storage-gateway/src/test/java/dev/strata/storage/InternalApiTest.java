@@ -31,6 +31,7 @@ import io.restassured.specification.RequestSpecification;
 import dev.strata.platform.security.SessionStore;
 import dev.strata.storage.service.S3Clients;
 import dev.strata.testing.StrataServersResource;
+import dev.strata.platform.testsupport.TestSessions;
 
 /** /internal/objects: only with the service credential, and every URL it hands out used for real. */
 @QuarkusTest
@@ -64,7 +65,7 @@ class InternalApiTest {
                 .contentType("application/problem+json");
         given().auth().oauth2(TOKEN + "x").delete("/internal/objects?bucket=kyc-documents&key=a/b").then()
                 .statusCode(401);
-        Sessions.Minted user = Sessions.mint(sessions, "admin");
+        TestSessions.Minted user = TestSessions.mint(sessions, "admin");
         // a user session is not a service credential
         given().auth().oauth2(user.token()).contentType(ContentType.JSON)
                 .body(Map.of("bucket", "kyc-documents", "key", "a/b", "contentType", "image/png"))
@@ -151,8 +152,8 @@ class InternalApiTest {
 
     @Test
     void copyPromotesAVerifiedTempUploadOfThatUserOnly() throws Exception {
-        Sessions.Minted alice = Sessions.mint(sessions, "user");
-        Sessions.Minted bob = Sessions.mint(sessions, "user");
+        TestSessions.Minted alice = TestSessions.mint(sessions, "user");
+        TestSessions.Minted bob = TestSessions.mint(sessions, "user");
         byte[] pdf = Files.pdf(8000);
         JsonPath ticket = UploadFlowTest.requestUpload(alice.token(), "id card.pdf", "application/pdf", pdf.length);
         UploadFlowTest.upload(ticket, "application/pdf", pdf);

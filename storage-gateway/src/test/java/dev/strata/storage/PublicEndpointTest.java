@@ -20,6 +20,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 
 import dev.strata.platform.security.SessionStore;
+import dev.strata.platform.testsupport.TestSessions;
 
 /**
  * The gateway connects to S3 at 127.0.0.1 but clients are told to use "localhost": URLs are signed for the
@@ -49,7 +50,7 @@ class PublicEndpointTest {
 
     @Test
     void urlsAreSignedForThePublicHostAndWorkThroughIt() throws Exception {
-        Sessions.Minted alice = Sessions.mint(sessions, "user");
+        TestSessions.Minted alice = TestSessions.mint(sessions, "user");
         byte[] png = Files.png(7777);
         JsonPath ticket = UploadFlowTest.requestUpload(alice.token(), "pub.png", "image/png", png.length);
         assertTrue(ticket.getString("upload.url").startsWith(publicEndpoint + "/"), ticket.getString("upload.url"));

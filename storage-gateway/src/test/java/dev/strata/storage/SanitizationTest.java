@@ -26,6 +26,7 @@ import io.restassured.path.json.JsonPath;
 import dev.strata.platform.security.SessionStore;
 import dev.strata.storage.service.S3Clients;
 import dev.strata.testing.StrataServersResource;
+import dev.strata.platform.testsupport.TestSessions;
 
 /** Hostile file names never reach S3 as keys: what lands in the bucket is listed and inspected. */
 @QuarkusTest
@@ -40,7 +41,7 @@ class SanitizationTest {
 
     @Test
     void hostileNamesAreSanitizedBeforeTheyBecomeKeys() throws Exception {
-        Sessions.Minted alice = Sessions.mint(sessions, "user");
+        TestSessions.Minted alice = TestSessions.mint(sessions, "user");
         List<String> names = List.of("../../../etc/passwd.png", "..\\..\\windows\\system32\\evil.png",
                 "a/../../b.png", "line\r\nbreak\u0000nul\u0007bell\u001b[31m.png", "x".repeat(2000) + ".png",
                 "....png", "\u202Egnp.exe", "ünïcödé 日本.png", "%2e%2e%2fencoded.png");

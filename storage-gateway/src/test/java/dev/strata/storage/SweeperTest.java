@@ -28,6 +28,7 @@ import dev.strata.platform.security.SessionStore;
 import dev.strata.storage.service.S3Clients;
 import dev.strata.storage.service.TempUploadSweeper;
 import dev.strata.testing.StrataServersResource;
+import dev.strata.platform.testsupport.TestSessions;
 
 /** The sweeper, driven with a clock eight days ahead, deletes aged temp uploads and nothing else. */
 @QuarkusTest
@@ -54,7 +55,7 @@ class SweeperTest {
 
     @Test
     void agedTempUploadsAreDeletedWhilePromotedAndOtherObjectsStay() throws Exception {
-        Sessions.Minted alice = Sessions.mint(sessions, "user");
+        TestSessions.Minted alice = TestSessions.mint(sessions, "user");
         byte[] png = Files.png(1000);
         JsonPath promoted = UploadFlowTest.requestUpload(alice.token(), "keep.png", "image/png", png.length);
         UploadFlowTest.upload(promoted, "image/png", png);

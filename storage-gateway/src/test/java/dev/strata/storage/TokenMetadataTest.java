@@ -20,6 +20,7 @@ import io.quarkus.test.junit.QuarkusTest;
 
 import dev.strata.platform.security.SessionStore;
 import dev.strata.testing.StrataServersResource;
+import dev.strata.platform.testsupport.TestSessions;
 
 /** Token logos/metadata: admin or issuer writes, anyone reads through a redirect to a presigned GET. */
 @QuarkusTest
@@ -39,7 +40,7 @@ class TokenMetadataTest {
     void issuersWriteAndAnyoneReadsWithoutASession() throws Exception {
         String address = address();
         byte[] logo = Files.png(4000);
-        Sessions.Minted issuer = Sessions.mint(sessions, "issuer");
+        TestSessions.Minted issuer = TestSessions.mint(sessions, "issuer");
         given().auth().oauth2(issuer.token()).contentType("image/png").body(logo)
                 .put("/api/token-metadata/" + address.toUpperCase().replace("0X", "0x") + "/logo").then()
                 .statusCode(200).body("key", equalTo(address + "/logo")).body("size", equalTo(logo.length));
@@ -51,7 +52,7 @@ class TokenMetadataTest {
         assertArrayEquals(logo, read.body());
         assertEquals("image/png", read.headers().firstValue("Content-Type").orElse(null));
 
-        Sessions.Minted admin = Sessions.mint(sessions, "admin");
+        TestSessions.Minted admin = TestSessions.mint(sessions, "admin");
         byte[] json = "{\"name\":\"Strata Token\",\"decimals\":18}".getBytes(StandardCharsets.UTF_8);
         given().auth().oauth2(admin.token()).contentType("application/json").body(json)
                 .put("/api/token-metadata/" + address + "/metadata").then().statusCode(200);
@@ -65,7 +66,7 @@ class TokenMetadataTest {
         String address = address();
         given().contentType("image/png").body(Files.png(100)).put("/api/token-metadata/" + address + "/logo").then()
                 .statusCode(401);
-        Sessions.Minted user = Sessions.mint(sessions, "user");
+        TestSessions.Minted user = TestSessions.mint(sessions, "user");
         given().auth().oauth2(user.token()).contentType("image/png").body(Files.png(100))
                 .put("/api/token-metadata/" + address + "/logo").then().statusCode(403);
         given().get("/api/token-metadata/" + address + "/logo").then().statusCode(404)
@@ -75,7 +76,7 @@ class TokenMetadataTest {
     @Test
     void badContentIsRefusedAndNothingIsStored() {
         String address = address();
-        Sessions.Minted issuer = Sessions.mint(sessions, "issuer");
+        TestSessions.Minted issuer = TestSessions.mint(sessions, "issuer");
         given().auth().oauth2(issuer.token()).contentType("image/png").body(Files.html(300))
                 .put("/api/token-metadata/" + address + "/logo").then().statusCode(422)
                 .body("type", equalTo("https://strata.dev/problems/storage/content-rejected"));

@@ -30,6 +30,7 @@ import io.restassured.path.json.JsonPath;
 
 import dev.strata.platform.security.SessionStore;
 import dev.strata.testing.StrataServersResource;
+import dev.strata.platform.testsupport.TestSessions;
 
 /** The public upload flow, with every presigned URL used for real against S3Proxy. */
 @QuarkusTest
@@ -72,7 +73,7 @@ class UploadFlowTest {
 
     @Test
     void uploadThenDownloadReturnsTheSameBytes() throws Exception {
-        Sessions.Minted alice = Sessions.mint(sessions, "user");
+        TestSessions.Minted alice = TestSessions.mint(sessions, "user");
         byte[] pdf = Files.pdf(20_000);
         JsonPath ticket = requestUpload(alice.token(), "My Report.pdf", "application/pdf", pdf.length);
         String id = ticket.getString("uploadId");
@@ -98,7 +99,7 @@ class UploadFlowTest {
 
     @Test
     void aTamperedUrlIsRefusedByS3() throws Exception {
-        Sessions.Minted alice = Sessions.mint(sessions, "user");
+        TestSessions.Minted alice = TestSessions.mint(sessions, "user");
         byte[] png = Files.png(5000);
         JsonPath ticket = requestUpload(alice.token(), "a.png", "image/png", png.length);
         upload(ticket, "image/png", png);
@@ -118,8 +119,8 @@ class UploadFlowTest {
 
     @Test
     void aSecondUserGetsNotFoundAndNoUrl() throws Exception {
-        Sessions.Minted alice = Sessions.mint(sessions, "user");
-        Sessions.Minted mallory = Sessions.mint(sessions, "user");
+        TestSessions.Minted alice = TestSessions.mint(sessions, "user");
+        TestSessions.Minted mallory = TestSessions.mint(sessions, "user");
         byte[] png = Files.png(3000);
         JsonPath ticket = requestUpload(alice.token(), "secret.png", "image/png", png.length);
         upload(ticket, "image/png", png);
@@ -135,7 +136,7 @@ class UploadFlowTest {
 
     @Test
     void contentThatIsNotTheDeclaredTypeIsRejectedAndDeleted() throws Exception {
-        Sessions.Minted alice = Sessions.mint(sessions, "user");
+        TestSessions.Minted alice = TestSessions.mint(sessions, "user");
         byte[] html = Files.html(4000);
         JsonPath ticket = requestUpload(alice.token(), "cat.png", "image/png", html.length);
         HttpResponse<String> up = upload(ticket, "image/png", html);
@@ -150,7 +151,7 @@ class UploadFlowTest {
 
     @Test
     void aFileOverTheSizeLimitIsRefused() throws Exception {
-        Sessions.Minted alice = Sessions.mint(sessions, "user");
+        TestSessions.Minted alice = TestSessions.mint(sessions, "user");
         // test max size is 64 KiB (src/test/resources/application.properties)
         byte[] big = Files.png(70_000);
         given().auth().oauth2(alice.token()).contentType(ContentType.JSON)
@@ -179,7 +180,7 @@ class UploadFlowTest {
 
     @Test
     void aFormAlteredToAnotherTypeIsRefused() throws Exception {
-        Sessions.Minted alice = Sessions.mint(sessions, "user");
+        TestSessions.Minted alice = TestSessions.mint(sessions, "user");
         // a type that is not allowed at all, and an allowed one that is not the declared one
         for (Map.Entry<String, byte[]> altered : Map.of("text/html", Files.html(500), "application/pdf",
                 Files.pdf(500)).entrySet()) {
@@ -204,7 +205,7 @@ class UploadFlowTest {
 
     @Test
     void badRequestsWriteNothing() throws Exception {
-        Sessions.Minted alice = Sessions.mint(sessions, "user");
+        TestSessions.Minted alice = TestSessions.mint(sessions, "user");
         given().auth().oauth2(alice.token()).contentType(ContentType.JSON)
                 .body(Map.of("fileName", "x.exe", "contentType", "application/x-msdownload", "size", 10))
                 .post("/api/uploads").then().statusCode(400).contentType("application/problem+json")
@@ -221,7 +222,7 @@ class UploadFlowTest {
 
     @Test
     void theStoredObjectHasTheDeclaredType() throws Exception {
-        Sessions.Minted alice = Sessions.mint(sessions, "user");
+        TestSessions.Minted alice = TestSessions.mint(sessions, "user");
         byte[] png = Files.png(2000);
         JsonPath ticket = requestUpload(alice.token(), "t.png", "image/png", png.length);
         upload(ticket, "image/png", png);

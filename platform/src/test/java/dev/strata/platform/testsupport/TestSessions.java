@@ -1,4 +1,4 @@
-package dev.strata.storage;
+package dev.strata.platform.testsupport;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -9,19 +9,23 @@ import dev.strata.platform.security.SessionRecord;
 import dev.strata.platform.security.SessionStore;
 import dev.strata.platform.security.SessionTokens;
 
-/** Mints real sessions in Redis the way auth-service does, for tests. */
-final class Sessions {
+/**
+ * Mints real sessions in Redis, as auth-service would, for any service's tests. Shipped in the platform's
+ * test-jar ({@code <classifier>tests</classifier>}), which holds only this package.
+ */
+public final class TestSessions {
 
-    private Sessions() {
+    private TestSessions() {
     }
 
-    record Minted(String token, SessionRecord record) {
-        String userId() {
+    public record Minted(String token, SessionRecord record) {
+        public String userId() {
             return record.userId();
         }
     }
 
-    static Minted mint(SessionStore store, String... roles) {
+    /** A one-hour session with a ten-minute idle timeout for a new random user with these roles. */
+    public static Minted mint(SessionStore store, String... roles) {
         String token = SessionTokens.newToken();
         Instant now = Instant.now();
         SessionRecord r = new SessionRecord(UUID.randomUUID().toString(), UUID.randomUUID().toString(),
