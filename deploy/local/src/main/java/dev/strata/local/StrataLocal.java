@@ -140,6 +140,8 @@ public final class StrataLocal {
         // local cookies travel over plain http
         if (s.name().equals("auth-service")) {
             env.put("STRATA_AUTH_COOKIE_SECURE", "false");
+            // codes sent before a restart stay checkable after it
+            env.put("STRATA_AUTH_CODES_PEPPER", StrataServers.persistentSecret(dataDir, "codes-pepper"));
         }
         return env;
     }
