@@ -3,7 +3,6 @@ package dev.strata.auth;
 import static dev.strata.auth.Api.as;
 import static dev.strata.auth.Api.count;
 import static io.restassured.RestAssured.given;
-import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -47,13 +46,44 @@ class OAuthTest {
         return back;
     }
 
+    /** The browser-binding cookie each flow's start set, by the flow's state. */
+    private static final Map<String, String> BINDINGS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final String BINDING_COOKIE = "__Host-strata_oauth";
+
+    private static String state(String url) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("[?&]state=([^&]+)").matcher(url);
+        assertTrue(m.find(), url);
+        return m.group(1);
+    }
+
+    private static String remember(String authorizationUrl, Response start) {
+        String binding = start.getCookie(BINDING_COOKIE);
+        assertTrue(binding != null && binding.length() >= 43, "no browser-binding cookie");
+        BINDINGS.put(state(authorizationUrl), binding);
+        return authorizationUrl;
+    }
+
     private static String startSignIn() {
         Response start = Api.from(Api.randomIp()).redirects().follow(false).get("/api/accounts/mock/authorize");
         start.then().statusCode(303).header("Cache-Control", "no-store");
-        return start.getHeader("Location");
+        return remember(start.getHeader("Location"), start);
     }
 
+    private static String startLink(Api.Signed who) {
+        Response start = as(who).post("/api/accounts/mock/links");
+        start.then().statusCode(201);
+        return remember(start.path("authorizationUrl"), start);
+    }
+
+    /** The redirect back, from the browser that started the flow (it carries the binding cookie). */
     private static Response callback(String url) {
+        String binding = BINDINGS.get(state(url));
+        var request = given().urlEncodingEnabled(false).redirects().follow(false);
+        return (binding == null ? request : request.cookie(BINDING_COOKIE, binding)).get(url);
+    }
+
+    /** The same redirect followed by another browser (an attacker's link URL, a login-CSRF callback). */
+    private static Response callbackFromAnotherBrowser(String url) {
         return given().urlEncodingEnabled(false).redirects().follow(false).get(url);
     }
 
@@ -63,7 +93,7 @@ class OAuthTest {
         String email = Api.randomEmail();
         idpUser(subject, email, true);
         Response first = callback(throughProvider(startSignIn()));
-        first.then().statusCode(201).header("Set-Cookie", containsString("__Host-strata_session="));
+        first.then().statusCode(201).cookie("__Host-strata_session", org.hamcrest.Matchers.notNullValue());
         String token = first.path("token");
         String userId = first.path("userId");
         given().auth().oauth2(token).get("/api/users/me").then().statusCode(200).body("email", equalTo(email))
@@ -89,8 +119,7 @@ class OAuthTest {
         Api.Signed me = Api.newUser();
         String subject = "idp-" + UUID.randomUUID();
         idpUser(subject, Api.randomEmail(), true);
-        String url = as(me).post("/api/accounts/mock/links").then().statusCode(201).extract()
-                .path("authorizationUrl");
+        String url = startLink(me);
         callback(throughProvider(url)).then().statusCode(201).body("provider", equalTo("mock"))
                 .body("accountId", equalTo(subject));
         as(me).get("/api/accounts").then().body("accounts", hasSize(1));
@@ -102,8 +131,7 @@ class OAuthTest {
         // nobody else can link the same identity, or unlink mine
         Api.Signed other = Api.newUser();
         idpUser(subject, Api.randomEmail(), true);
-        String url2 = as(other).post("/api/accounts/mock/links").then().statusCode(201).extract()
-                .path("authorizationUrl");
+        String url2 = startLink(other);
         callback(throughProvider(url2)).then().statusCode(409)
                 .body("type", equalTo("https://strata.dev/problems/auth/account-already-linked"));
         String accountId = as(me).get("/api/accounts").then().extract().path("accounts[0].id");
@@ -129,6 +157,31 @@ class OAuthTest {
         idpUser("idp-" + UUID.randomUUID(), email, false);
         callback(throughProvider(startSignIn())).then().statusCode(409);
         assertEquals(0, count("select count(*) from auth.users where email = ?", email));
+        assertEquals(accounts, count("select count(*) from auth.accounts"));
+    }
+
+    @Test
+    void onlyTheBrowserThatStartedAFlowCanFinishIt() throws Exception {
+        // no identity is queued at the provider: these flows must fail before any code is exchanged
+        long users = count("select count(*) from auth.users");
+        long accounts = count("select count(*) from auth.accounts");
+
+        // an attacker starts linking and sends the provider URL to a victim: the victim's browser lacks the binding
+        Api.Signed attacker = Api.newUser();
+        callbackFromAnotherBrowser(throughProvider(startLink(attacker))).then().statusCode(400)
+                .body("type", equalTo("https://strata.dev/problems/auth/oauth-invalid-state"));
+        as(attacker).get("/api/accounts").then().body("accounts", hasSize(0));
+
+        // login CSRF: a callback URL with a fresh code, delivered to someone else's browser, signs nobody in
+        callbackFromAnotherBrowser(throughProvider(startSignIn())).then().statusCode(400)
+                .header("Set-Cookie", org.hamcrest.Matchers.nullValue());
+
+        // and a wrong binding is no better than none
+        String back = throughProvider(startSignIn());
+        given().urlEncodingEnabled(false).redirects().follow(false).cookie(BINDING_COOKIE, "x".repeat(43)).get(back)
+                .then().statusCode(400);
+
+        assertEquals(users + 1, count("select count(*) from auth.users"), "only the attacker's own sign-up");
         assertEquals(accounts, count("select count(*) from auth.accounts"));
     }
 

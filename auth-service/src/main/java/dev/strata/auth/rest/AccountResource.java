@@ -28,6 +28,7 @@ import dev.strata.platform.problem.ProblemType;
 import dev.strata.platform.ratelimit.ClientIpResolver;
 import dev.strata.platform.ratelimit.RateLimited;
 import dev.strata.platform.security.Caller;
+import dev.strata.platform.security.SessionTokens;
 
 /** Linked OAuth/OIDC accounts: sign-in with a provider, link and unlink for a signed-in user. */
 @Path("/api/accounts")
@@ -67,8 +68,10 @@ public class AccountResource {
     @Path("{provider}/authorize")
     @RateLimited("sign-in-ip")
     public Uni<RestResponse<Void>> authorize(@PathParam("provider") String provider, @Context UriInfo uri) {
-        return oauth.start(provider, "signin", null, oauth.redirectUri(provider, uri.getBaseUri().toString()))
+        String binding = SessionTokens.newToken();
+        return oauth.start(provider, "signin", null, oauth.redirectUri(provider, uri.getBaseUri().toString()), binding)
                 .map(url -> RestResponse.ResponseBuilder.<Void>seeOther(URI.create(url))
+                        .header("Set-Cookie", Http.oauthCookie(config, binding))
                         .header("Cache-Control", "no-store").build());
     }
 
@@ -78,9 +81,11 @@ public class AccountResource {
     @Authenticated
     public Uni<RestResponse<Dto.Authorization>> link(@PathParam("provider") String provider, @Context UriInfo uri) {
         String userId = Caller.of(identity).userId();
-        return oauth.start(provider, "link", userId, oauth.redirectUri(provider, uri.getBaseUri().toString()))
-                .map(url -> RestResponse.status(RestResponse.Status.CREATED,
-                        new Dto.Authorization(url, Instant.now().plus(config.oauth().stateTtl()))));
+        String binding = SessionTokens.newToken();
+        return oauth.start(provider, "link", userId, oauth.redirectUri(provider, uri.getBaseUri().toString()), binding)
+                .map(url -> RestResponse.ResponseBuilder.<Dto.Authorization>create(RestResponse.Status.CREATED,
+                        new Dto.Authorization(url, Instant.now().plus(config.oauth().stateTtl())))
+                        .header("Set-Cookie", Http.oauthCookie(config, binding)).build());
     }
 
     /** Where the provider sends the browser back: a new session (sign-in) or a new linked account (link). */
@@ -89,6 +94,8 @@ public class AccountResource {
     @RateLimited("sign-in-ip")
     public Uni<RestResponse<Object>> callback(@PathParam("provider") String provider, @QueryParam("code") String code,
             @QueryParam("state") String state, @QueryParam("error") String error, HttpServerRequest request) {
+        io.vertx.core.http.Cookie bindingCookie = request.getCookie(Http.oauthCookieName(config));
+        String binding = bindingCookie == null ? null : bindingCookie.getValue();
         oauth.provider(provider);
         if (error != null) {
             throw new ProblemException(ProblemType.BAD_REQUEST, OAuthService.PROVIDER_ERROR,
@@ -100,11 +107,12 @@ public class AccountResource {
         if (code == null || code.isBlank() || code.length() > 2048) {
             throw ProblemException.invalidField("code", "is required");
         }
-        return oauth.finish(provider, code, state, clientIp.resolve(request), request.getHeader("User-Agent"))
+        return oauth.finish(provider, code, state, binding, clientIp.resolve(request), request.getHeader("User-Agent"))
                 .map(outcome -> {
                     if (outcome.linked() != null) {
                         return RestResponse.ResponseBuilder.<Object>create(RestResponse.Status.CREATED,
-                                Dto.AccountView.of(outcome.linked())).build();
+                                Dto.AccountView.of(outcome.linked()))
+                                .header("Set-Cookie", Http.clearedOauthCookie(config)).build();
                     }
                     var created = outcome.session();
                     var s = created.session();
@@ -112,6 +120,7 @@ public class AccountResource {
                             new Dto.SignInResponse(created.token(), "Bearer", s.id, s.userId, s.expiresAt))
                             .header("Set-Cookie", Http.sessionCookie(config, created.token(),
                                     Duration.between(Instant.now(), s.expiresAt)))
+                            .header("Set-Cookie", Http.clearedOauthCookie(config))
                             .header("Cache-Control", "no-store").build();
                 });
     }

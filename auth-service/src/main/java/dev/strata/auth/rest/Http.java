@@ -17,6 +17,20 @@ final class Http {
                 + attributes(config);
     }
 
+    /** Binds an OAuth flow to the browser that started it; __Host- only where the cookie can be Secure. */
+    static String oauthCookieName(AuthConfig config) {
+        return config.cookieSecure() ? "__Host-strata_oauth" : "strata_oauth";
+    }
+
+    static String oauthCookie(AuthConfig config, String binding) {
+        return oauthCookieName(config) + "=" + binding + "; Path=/; Max-Age=" + config.oauth().stateTtl().toSeconds()
+                + attributes(config);
+    }
+
+    static String clearedOauthCookie(AuthConfig config) {
+        return oauthCookieName(config) + "=; Path=/; Max-Age=0" + attributes(config);
+    }
+
     static String clearedCookie(AuthConfig config) {
         return config.sessions().cookieName() + "=; Path=/; Max-Age=0" + attributes(config);
     }

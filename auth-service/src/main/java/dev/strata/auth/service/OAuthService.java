@@ -67,8 +67,9 @@ public class OAuthService {
     private static final List<JWSAlgorithm> ALGORITHMS = List.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384,
             JWSAlgorithm.RS512, JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.PS256);
 
+    /** @param bindingHash SHA-256 of the cookie set in the browser that started the flow */
     public record Pending(String provider, String mode, String userId, String verifier, String nonce,
-            String redirectUri) {
+            String redirectUri, String bindingHash) {
     }
 
     public record Outcome(Pending pending, SessionService.Created session, Account linked) {
@@ -115,11 +116,16 @@ public class OAuthService {
                 + "/callback";
     }
 
-    /** Starts a flow; returns the provider URL the browser must visit. */
-    public Uni<String> start(String providerId, String mode, String userId, String redirectUri) {
+    /**
+     * Starts a flow; returns the provider URL the browser must visit. {@code binding} is a random value the caller
+     * sets as a cookie in that browser: only the browser that started a flow can finish it (no login CSRF, no
+     * linking a victim's provider account to someone else's user).
+     */
+    public Uni<String> start(String providerId, String mode, String userId, String redirectUri, String binding) {
         AuthConfig.OAuth.Provider p = provider(providerId);
         String state = randomToken();
-        Pending pending = new Pending(providerId, mode, userId, randomToken(), randomToken(), redirectUri);
+        Pending pending = new Pending(providerId, mode, userId, randomToken(), randomToken(), redirectUri,
+                SessionTokens.sha256Hex(binding));
         String challenge = Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(pending.verifier()));
         return discover(providerId, p).call(d -> values.set(STATE_PREFIX + SessionTokens.sha256Hex(state),
                 write(pending), new SetArgs().ex(config.stateTtl())))
@@ -130,13 +136,20 @@ public class OAuthService {
     }
 
     /** Finishes a flow: one use of the state, code exchange with the PKCE verifier, ID token checks. */
-    public Uni<Outcome> finish(String providerId, String code, String state, String ip, String userAgent) {
+    public Uni<Outcome> finish(String providerId, String code, String state, String binding, String ip,
+            String userAgent) {
         AuthConfig.OAuth.Provider p = provider(providerId);
         return values.getdel(STATE_PREFIX + SessionTokens.sha256Hex(state)).chain(raw -> {
             Pending pending = raw == null ? null : read(raw);
             if (pending == null || !providerId.equals(pending.provider())) {
                 return Uni.createFrom().failure(new ProblemException(ProblemType.BAD_REQUEST, INVALID_STATE,
                         "Unknown, used or expired authorization state", null, null, null));
+            }
+            if (binding == null || pending.bindingHash() == null || !java.security.MessageDigest.isEqual(
+                    SessionTokens.sha256Hex(binding).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                    pending.bindingHash().getBytes(java.nio.charset.StandardCharsets.US_ASCII))) {
+                return Uni.createFrom().failure(new ProblemException(ProblemType.BAD_REQUEST, INVALID_STATE,
+                        "This authorization was started in another browser", null, null, null));
             }
             return discover(providerId, p).chain(d -> exchange(p, d, code, pending)
                     .chain(idToken -> verifiedClaims(p, d, idToken, pending.nonce()))
