@@ -122,6 +122,25 @@ class SessionAuthenticationTest {
     }
 
     @Test
+    void replacingRolesKeepsTheTtlAndNeverRevivesARevokedSession() {
+        TestSessions.Minted s = TestSessions.mint(store, "user");
+        String key = "session:" + SessionTokens.hash(s.token());
+        redis.key().expire(key, 300);
+        SessionRecord r = s.record();
+        SessionRecord promoted = new SessionRecord(r.sessionId(), r.userId(), r.email(), Set.of("user", "admin"),
+                r.createdAt(), r.expiresAt(), r.lastSeenAt(), r.idleSeconds());
+        store.replace(SessionTokens.hash(s.token()), promoted).await().atMost(Duration.ofSeconds(5));
+        long ttl = redis.key().ttl(key);
+        org.junit.jupiter.api.Assertions.assertTrue(ttl > 0 && ttl <= 300, "TTL not kept: " + ttl);
+        given().auth().oauth2(s.token()).get("/api/probes/admin").then().statusCode(200);
+
+        store.delete(r.userId(), SessionTokens.hash(s.token())).await().atMost(Duration.ofSeconds(5));
+        store.replace(SessionTokens.hash(s.token()), promoted).await().atMost(Duration.ofSeconds(5));
+        org.junit.jupiter.api.Assertions.assertNull(redis.value(String.class).get(key));
+        given().auth().oauth2(s.token()).get("/api/probes/me").then().statusCode(401);
+    }
+
+    @Test
     void idleTimeoutSlidesTheRedisTtl() {
         TestSessions.Minted s = TestSessions.mint(store, "user");
         String key = "session:" + SessionTokens.hash(s.token());

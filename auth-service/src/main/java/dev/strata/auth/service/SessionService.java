@@ -115,7 +115,8 @@ public class SessionService {
             for (Session s : list) {
                 chain = chain.chain(() -> store.find(s.tokenHash).chain(found -> found.isEmpty()
                         ? Uni.createFrom().voidItem()
-                        : store.save(s.tokenHash, withRoles(found.get(), user.roleSet()))));
+                        // XX + KEEPTTL: a session revoked between the read and this write stays revoked
+                        : store.replace(s.tokenHash, withRoles(found.get(), user.roleSet())).replaceWithVoid()));
             }
             return chain;
         });

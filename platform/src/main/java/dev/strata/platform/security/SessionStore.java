@@ -79,6 +79,15 @@ public class SessionStore {
     }
 
     /**
+     * Rewrites a live session's record (e.g. new roles) keeping its TTL, and only if it still exists: a session
+     * revoked meanwhile must not come back.
+     */
+    public Uni<Boolean> replace(String tokenHash, SessionRecord record) {
+        return values.set(SESSION_PREFIX + tokenHash, write(record), new SetArgs().xx().keepttl())
+                .replaceWith(true);
+    }
+
+    /**
      * Looks a session up and slides its idle TTL in the same round trip (one script). Empty when absent or expired.
      * Fails (Redis error) when Redis cannot answer: callers must fail closed.
      */
