@@ -151,6 +151,36 @@ class InternalApiTest {
     }
 
     @Test
+    void userUploadsAreOnlyTouchedOnBehalfOfTheirUploader() throws Exception {
+        TestSessions.Minted alice = TestSessions.mint(sessions, "user");
+        TestSessions.Minted bob = TestSessions.mint(sessions, "user");
+        byte[] png = Files.png(300);
+        JsonPath ticket = UploadFlowTest.requestUpload(alice.token(), "me.png", "image/png", png.length);
+        UploadFlowTest.upload(ticket, "image/png", png);
+        String key = ticket.getString("key");
+
+        // without an acting user: refused, whatever the operation
+        internal().queryParam("bucket", "user-uploads").queryParam("key", key).get("/internal/objects/stat").then()
+                .statusCode(400).body("errors.field", hasItem("userId"));
+        internal().queryParam("bucket", "user-uploads").queryParam("key", key).delete("/internal/objects").then()
+                .statusCode(400);
+        internal().contentType(ContentType.JSON).body(Map.of("bucket", "user-uploads", "key", key))
+                .post("/internal/objects/download-url").then().statusCode(400).body("errors.field", hasItem("userId"));
+        // on behalf of someone else: as if it did not exist, and it stays
+        internal().queryParam("bucket", "user-uploads").queryParam("key", key).queryParam("userId", bob.userId())
+                .delete("/internal/objects").then().statusCode(404);
+        internal().queryParam("bucket", "user-uploads").queryParam("key", key).queryParam("userId", bob.userId())
+                .get("/internal/objects/stat").then().statusCode(404);
+        assertEquals(List.of(key), keys("user-uploads", key));
+        // the uploader's own
+        internal().queryParam("bucket", "user-uploads").queryParam("key", key).queryParam("userId", alice.userId())
+                .get("/internal/objects/stat").then().statusCode(200).body("size", equalTo(png.length));
+        internal().queryParam("bucket", "user-uploads").queryParam("key", key).queryParam("userId", alice.userId())
+                .delete("/internal/objects").then().statusCode(204);
+        assertEquals(List.of(), keys("user-uploads", key));
+    }
+
+    @Test
     void copyPromotesAVerifiedTempUploadOfThatUserOnly() throws Exception {
         TestSessions.Minted alice = TestSessions.mint(sessions, "user");
         TestSessions.Minted bob = TestSessions.mint(sessions, "user");

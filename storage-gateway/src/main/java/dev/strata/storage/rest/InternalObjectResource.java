@@ -28,7 +28,7 @@ import dev.strata.storage.service.InternalObjectService;
 @Produces(MediaType.APPLICATION_JSON)
 public class InternalObjectResource {
 
-    /** {@code userId}: the acting user; for user-uploads the key must be under that user's prefix. */
+    /** {@code userId}: the acting user; required for user-uploads, whose key must be under that user's prefix. */
     public record UploadUrlRequest(@NotBlank String bucket, @NotBlank @Size(max = 1024) String key, String userId,
             @NotBlank String contentType, Integer expirySeconds) {
     }
@@ -63,8 +63,9 @@ public class InternalObjectResource {
 
     @GET
     @Path("/stat")
-    public Uni<ObjectInfo> stat(@QueryParam("bucket") String bucket, @QueryParam("key") String key) {
-        return objects.stat(bucket, key);
+    public Uni<ObjectInfo> stat(@QueryParam("bucket") String bucket, @QueryParam("key") String key,
+            @QueryParam("userId") String userId) {
+        return objects.stat(bucket, key, userId);
     }
 
     /** Promotes an object, e.g. a verified temp upload into kyc-documents. */
@@ -77,7 +78,8 @@ public class InternalObjectResource {
 
     /** Idempotent: deleting a missing object is a success. */
     @DELETE
-    public Uni<Void> delete(@QueryParam("bucket") String bucket, @QueryParam("key") String key) {
-        return objects.delete(bucket, key);
+    public Uni<Void> delete(@QueryParam("bucket") String bucket, @QueryParam("key") String key,
+            @QueryParam("userId") String userId) {
+        return objects.delete(bucket, key, userId);
     }
 }

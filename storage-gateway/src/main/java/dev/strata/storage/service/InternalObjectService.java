@@ -61,9 +61,9 @@ public class InternalObjectService {
         });
     }
 
-    public Uni<ObjectInfo> stat(String bucket, String key) {
+    public Uni<ObjectInfo> stat(String bucket, String key, String userId) {
         StorageConfig.BucketLimits limits = limits(bucket, "bucket");
-        checkKey(bucket, key, null);
+        checkKey(bucket, key, userId);
         return store.blocking(() -> store.statNow(limits.name(), key)
                 .orElseThrow(() -> ProblemException.notFound("No such object")));
     }
@@ -87,9 +87,9 @@ public class InternalObjectService {
         });
     }
 
-    public Uni<Void> delete(String bucket, String key) {
+    public Uni<Void> delete(String bucket, String key, String userId) {
         StorageConfig.BucketLimits limits = limits(bucket, "bucket");
-        checkKey(bucket, key, null);
+        checkKey(bucket, key, userId);
         return store.delete(limits.name(), key);
     }
 
@@ -112,6 +112,10 @@ public class InternalObjectService {
             throw ProblemException.invalidField(field,
                     "must be '/'-separated segments of [A-Za-z0-9._-] (no '.' or '..'), at most "
                             + ObjectKeys.MAX_KEY_LENGTH + " characters");
+        }
+        if (BucketRole.USER_UPLOADS.id().equals(bucket) && (userId == null || userId.isBlank())) {
+            // user uploads are only ever touched on behalf of their uploader
+            throw ProblemException.invalidField("userId", "is required for user-uploads");
         }
         if (userId != null && BucketRole.USER_UPLOADS.id().equals(bucket) && !ObjectKeys.isOwnedBy(key, userId)) {
             // not the acting user's object: indistinguishable from a missing one

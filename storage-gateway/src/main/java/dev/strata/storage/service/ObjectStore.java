@@ -195,7 +195,8 @@ public class ObjectStore {
         if (e instanceof ErrorResponseException er && isMissing(er)) {
             return ProblemException.notFound("No such object");
         }
-        if (e instanceof IOException || e instanceof ErrorResponseException) {
+        // every MinIO failure (server errors, unreadable answers, timeouts) means the backend is not usable now
+        if (e instanceof IOException || e instanceof io.minio.errors.MinioException) {
             LOG.warnf("S3 call failed: %s", e.toString());
             return ProblemException.dependencyDown("Object storage", e);
         }
