@@ -110,6 +110,39 @@ class VerificationTest {
     }
 
     @Test
+    void parallelGuessesStillGetFiveAttemptsInAll() throws Exception {
+        Api.Signed s = Api.newUser();
+        String email = s.account().email();
+        as(s).contentType(ContentType.JSON).body(Map.of("channel", "email")).post("/api/verifications").then()
+                .statusCode(202);
+        String code = Api.mailedCode(email);
+        String wrong = code.equals("000000") ? "111111" : "000000";
+        java.util.List<java.util.concurrent.CompletableFuture<Integer>> guesses = new java.util.ArrayList<>();
+        // a thread per guess (the common pool has one thread on two cores): they really overlap
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(9);
+        var start = new java.util.concurrent.CountDownLatch(1);
+        for (int i = 0; i < 9; i++) {
+            guesses.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return as(s).contentType(ContentType.JSON).body(Map.of("channel", "email", "code", wrong))
+                        .post("/api/verifications/checks").statusCode();
+            }, pool));
+        }
+        start.countDown();
+        for (var g : guesses) {
+            assertEquals(422, g.get().intValue());
+        }
+        pool.shutdown();
+        assertEquals(5, count("select attempts from auth.verifications where identifier = ?", email));
+        as(s).contentType(ContentType.JSON).body(Map.of("channel", "email", "code", code))
+                .post("/api/verifications/checks").then().statusCode(422).body("detail", containsString("Too many"));
+    }
+
+    @Test
     void expiredCodesAndSupersededCodesAreRefused() throws Exception {
         Api.Signed s = Api.newUser();
         String email = s.account().email();

@@ -58,9 +58,6 @@ public interface AuthConfig {
         /** Sliding idle timeout (0 disables it). */
         @WithDefault("P1D")
         Duration idleTimeout();
-
-        @WithDefault("__Host-strata_session")
-        String cookieName();
     }
 
     interface Codes {

@@ -22,6 +22,12 @@ public class VerificationRepository implements PanacheRepositoryBase<Verificatio
                 .firstResult();
     }
 
+    /** {@link #latest} with the row locked until the transaction ends: concurrent checks count one by one. */
+    public Uni<Verification> latestForUpdate(String purpose, String identifier) {
+        return find("purpose = ?1 and identifier = ?2", Sort.descending("createdAt"), purpose, identifier)
+                .withLock(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).firstResult();
+    }
+
     public Uni<Integer> voidOpen(String purpose, String identifier, Instant now) {
         return update("consumedAt = ?1 where purpose = ?2 and identifier = ?3 and consumedAt is null", now, purpose,
                 identifier);

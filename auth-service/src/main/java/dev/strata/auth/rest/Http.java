@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.UUID;
 
 import dev.strata.auth.config.AuthConfig;
+import dev.strata.platform.security.SessionAuthenticationMechanism;
 import dev.strata.platform.problem.ProblemException;
 
 final class Http {
@@ -11,9 +12,12 @@ final class Http {
     private Http() {
     }
 
-    /** The session cookie: host-only (__Host-), never readable by scripts, sent on top-level navigations. */
+    /**
+     * The session cookie: host-only (__Host-), never readable by scripts, sent on top-level navigations. Its name
+     * is the one every service's platform mechanism reads, so it is not configurable here.
+     */
     static String sessionCookie(AuthConfig config, String token, Duration maxAge) {
-        return config.sessions().cookieName() + "=" + token + "; Path=/; Max-Age=" + maxAge.toSeconds()
+        return SessionAuthenticationMechanism.COOKIE + "=" + token + "; Path=/; Max-Age=" + maxAge.toSeconds()
                 + attributes(config);
     }
 
@@ -32,7 +36,7 @@ final class Http {
     }
 
     static String clearedCookie(AuthConfig config) {
-        return config.sessions().cookieName() + "=; Path=/; Max-Age=0" + attributes(config);
+        return SessionAuthenticationMechanism.COOKIE + "=; Path=/; Max-Age=0" + attributes(config);
     }
 
     private static String attributes(AuthConfig config) {

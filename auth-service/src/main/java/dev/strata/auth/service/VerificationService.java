@@ -118,7 +118,8 @@ public class VerificationService {
     public Uni<Outcome> check(UUID userId, String channel, String identifier, String code) {
         String purpose = purpose(channel);
         Instant now = Instant.now();
-        return verifications.latest(purpose, identifier).chain(v -> {
+        // locked: parallel guesses must not share one attempt count (that would allow more than max-attempts)
+        return verifications.latestForUpdate(purpose, identifier).chain(v -> {
             if (v == null || v.consumedAt != null || !v.expiresAt.isAfter(now) || !userId.equals(v.userId)) {
                 return Uni.createFrom().item(Outcome.NO_CODE);
             }
