@@ -181,6 +181,21 @@ class VerificationTest {
     }
 
     @Test
+    void oneAccountCannotPumpCodesToManyNumbers() throws Exception {
+        Api.Signed s = Api.newUser();
+        long base = 100000000L + (long) (Math.random() * 800000000L);
+        for (int i = 0; i < 10; i++) {
+            as(s).contentType(ContentType.JSON).body(Map.of("channel", "phone", "phone", "+4915" + (base + i)))
+                    .post("/api/verifications").then().statusCode(202);
+        }
+        String eleventh = "+4915" + (base + 10);
+        as(s).contentType(ContentType.JSON).body(Map.of("channel", "phone", "phone", eleventh))
+                .post("/api/verifications").then().statusCode(429)
+                .body("type", equalTo("https://strata.dev/problems/rate-limited"));
+        assertEquals(0, count("select count(*) from auth.verifications where identifier = ?", eleventh));
+    }
+
+    @Test
     void checksArePerIdentifierRateLimited() throws Exception {
         Api.Signed s = Api.newUser();
         String phone = "+4916" + (100000000 + (int) (Math.random() * 899999999));

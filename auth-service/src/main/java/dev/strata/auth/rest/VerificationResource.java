@@ -40,6 +40,8 @@ public class VerificationResource {
         requirePhone(body.channel(), body.phone());
         return verifications.identifier(userId, body.channel(), body.phone())
                 .call(id -> limiter.enforce("code-send", body.channel() + ":" + id))
+                // and per account: one user must not pump codes to many phone numbers
+                .call(id -> limiter.enforce("code-send-account", userId.toString()))
                 .chain(id -> verifications.send(userId, body.channel(), id))
                 .map(sent -> RestResponse.status(RestResponse.Status.ACCEPTED, sent));
     }

@@ -321,7 +321,13 @@ public class OAuthService {
                             || o.getString("token_endpoint") == null || o.getString("jwks_uri") == null) {
                         throw ProblemException.dependencyDown("identity provider (discovery)", null);
                     }
-                    Discovery d = new Discovery(o.getString("issuer", p.issuer()),
+                    // OIDC Discovery 4.3: the document must name the issuer we asked (else it may be an impostor's)
+                    String named = o.getString("issuer", "");
+                    if (!issuer.equals(named.endsWith("/") ? named.substring(0, named.length() - 1) : named)) {
+                        LOG.warnf("discovery of %s names issuer %s: refused", issuer, named);
+                        throw ProblemException.dependencyDown("identity provider (issuer mismatch)", null);
+                    }
+                    Discovery d = new Discovery(named,
                             o.getString("authorization_endpoint"), o.getString("token_endpoint"),
                             o.getString("jwks_uri"));
                     discovered.put(id, d);
