@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
@@ -17,6 +18,7 @@ import dev.strata.auth.config.AuthConfig;
 import dev.strata.auth.domain.Session;
 import dev.strata.auth.domain.User;
 import dev.strata.auth.repository.SessionRepository;
+import dev.strata.auth.repository.UserRepository;
 import dev.strata.platform.events.EventBus;
 import dev.strata.platform.events.EventChannels;
 import dev.strata.platform.events.EventEnvelope;
@@ -37,14 +39,16 @@ public class SessionService {
     }
 
     private final SessionRepository sessions;
+    private final UserRepository users;
     private final SessionStore store;
     private final EventBus events;
     private final AuthConfig.Sessions config;
     private final AuthMetrics metrics;
 
-    public SessionService(SessionRepository sessions, SessionStore store, EventBus events, AuthConfig config,
-            AuthMetrics metrics) {
+    public SessionService(SessionRepository sessions, UserRepository users, SessionStore store, EventBus events,
+            AuthConfig config, AuthMetrics metrics) {
         this.sessions = sessions;
+        this.users = users;
         this.store = store;
         this.events = events;
         this.config = config.sessions();
@@ -70,9 +74,16 @@ public class SessionService {
                 .replaceWith(() -> new Created(token, s));
     }
 
+    /**
+     * Opens a session in a transaction of its own, re-reading the user under a shared row lock: a ban (which locks
+     * the row for update) either committed first, and the sign-in is refused, or waits for this session and
+     * revokes it. Roles come from that fresh read, not from the one made before the password check.
+     */
     @WithTransaction
     public Uni<Created> openIn(User user, String ip, String userAgent) {
-        return open(user, ip, userAgent);
+        return users.findById(user.id, LockModeType.PESSIMISTIC_READ).chain(fresh -> fresh == null || fresh.banned()
+                ? Uni.createFrom().failure(UserService.banned())
+                : open(fresh, ip, userAgent));
     }
 
     @WithSession

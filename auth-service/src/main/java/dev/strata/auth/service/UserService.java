@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -135,7 +136,8 @@ public class UserService {
 
     @WithTransaction
     public Uni<User> ban(UUID userId, String reason) {
-        return users.findById(userId).onItem().ifNull().failWith(() -> ProblemException.notFound("No such user"))
+        // row locked: a sign-in in flight either sees the ban or has its session revoked below (see openIn)
+        return users.findById(userId, LockModeType.PESSIMISTIC_WRITE).onItem().ifNull().failWith(() -> ProblemException.notFound("No such user"))
                 .chain(user -> {
                     user.bannedAt = Instant.now();
                     user.banReason = reason;
