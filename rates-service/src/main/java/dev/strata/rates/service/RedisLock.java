@@ -1,12 +1,15 @@
 package dev.strata.rates.service;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
+
+import dev.strata.platform.redis.RedisScript;
 
 /**
  * A Redis mutex across replicas: {@code SET key token NX PX ttl}, released only by its owner (compare-and-delete
@@ -15,11 +18,11 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class RedisLock {
 
-    private static final String RELEASE = """
+    private static final RedisScript RELEASE = new RedisScript("""
             if redis.call('GET', KEYS[1]) == ARGV[1] then
               return redis.call('DEL', KEYS[1])
             end
-            return 0""";
+            return 0""");
 
     private final ReactiveRedisDataSource redis;
 
@@ -36,6 +39,6 @@ public class RedisLock {
     }
 
     public Uni<Boolean> release(String key, String token) {
-        return redis.execute("EVAL", RELEASE, "1", key, token).map(r -> r != null && r.toInteger() == 1);
+        return RELEASE.run(redis, List.of(key), token).map(r -> r != null && r.toInteger() == 1);
     }
 }
