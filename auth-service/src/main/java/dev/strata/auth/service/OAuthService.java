@@ -2,7 +2,6 @@ package dev.strata.auth.service;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.text.ParseException;
 import java.time.Instant;
@@ -126,7 +125,7 @@ public class OAuthService {
         String state = randomToken();
         Pending pending = new Pending(providerId, mode, userId, randomToken(), randomToken(), redirectUri,
                 SessionTokens.sha256Hex(binding));
-        String challenge = Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(pending.verifier()));
+        String challenge = Base64.getUrlEncoder().withoutPadding().encodeToString(SessionTokens.sha256(pending.verifier()));
         return discover(providerId, p).call(d -> values.set(STATE_PREFIX + SessionTokens.sha256Hex(state),
                 write(pending), new SetArgs().ex(config.stateTtl())))
                 .map(d -> d.authorizationEndpoint() + (d.authorizationEndpoint().contains("?") ? "&" : "?")
@@ -145,9 +144,9 @@ public class OAuthService {
                 return Uni.createFrom().failure(new ProblemException(ProblemType.BAD_REQUEST, INVALID_STATE,
                         "Unknown, used or expired authorization state", null, null, null));
             }
-            if (binding == null || pending.bindingHash() == null || !java.security.MessageDigest.isEqual(
-                    SessionTokens.sha256Hex(binding).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-                    pending.bindingHash().getBytes(java.nio.charset.StandardCharsets.US_ASCII))) {
+            if (binding == null || pending.bindingHash() == null || !MessageDigest.isEqual(
+                    SessionTokens.sha256Hex(binding).getBytes(StandardCharsets.US_ASCII),
+                    pending.bindingHash().getBytes(StandardCharsets.US_ASCII))) {
                 return Uni.createFrom().failure(new ProblemException(ProblemType.BAD_REQUEST, INVALID_STATE,
                         "This authorization was started in another browser", null, null, null));
             }
@@ -370,13 +369,6 @@ public class OAuthService {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
-    private static byte[] sha256(String s) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.US_ASCII));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static String enc(String s) {
         return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8);

@@ -1,8 +1,6 @@
 package dev.strata.platform.internal;
 
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Optional;
 
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -13,6 +11,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import dev.strata.platform.problem.ProblemType;
 import dev.strata.platform.problem.Problems;
+import dev.strata.platform.security.SessionTokens;
 
 /**
  * {@code /internal/*} answers only callers holding the service credential ({@code strata.internal.token}).
@@ -23,7 +22,7 @@ public class InternalAuthFilter {
     private final Optional<byte[]> expectedDigest;
 
     public InternalAuthFilter(@ConfigProperty(name = "strata.internal.token") Optional<String> token) {
-        this.expectedDigest = token.filter(t -> !t.isBlank()).map(InternalAuthFilter::digest);
+        this.expectedDigest = token.filter(t -> !t.isBlank()).map(SessionTokens::sha256);
     }
 
     @ServerRequestFilter(preMatching = true)
@@ -37,18 +36,11 @@ public class InternalAuthFilter {
                 ? header.substring(7).trim() : null;
         if (presented != null && expectedDigest.isPresent()
                 // digests have equal length, so the comparison time does not depend on the token
-                && MessageDigest.isEqual(digest(presented), expectedDigest.get())) {
+                && MessageDigest.isEqual(SessionTokens.sha256(presented), expectedDigest.get())) {
             return null;
         }
         return Response.fromResponse(Problems.response(ProblemType.UNAUTHENTICATED,
                 "A valid service credential is required", path)).header("WWW-Authenticate", "Bearer").build();
     }
 
-    private static byte[] digest(String token) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }
