@@ -3,6 +3,7 @@ package dev.strata.kyc;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasKey;
 
 import org.junit.jupiter.api.Test;
 
@@ -10,11 +11,11 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
-import dev.strata.testing.StrataServersResource;
+import dev.strata.testing.StorageGatewayResource;
 
 /** The service starts on real servers and migrates its schema, and answers health, metrics and OpenAPI. */
 @QuarkusTest
-@WithTestResource(value = StrataServersResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@WithTestResource(value = StorageGatewayResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class ServiceSkeletonTest {
 
     @Test
@@ -28,12 +29,15 @@ class ServiceSkeletonTest {
     void metricsArePrometheusText() {
         given().accept("text/plain").get("/q/metrics").then().statusCode(200)
                 .contentType(containsString("text/plain"))
-                .body(containsString("jvm_memory_used_bytes"));
+                .body(containsString("jvm_memory_used_bytes"))
+                .body(containsString("kyc_queue_depth"))
+                .body(containsString("kyc_reconciler_missing_objects"));
     }
 
     @Test
     void openApiDocumentIsServed() {
         given().accept("application/json").get("/q/openapi").then().statusCode(200)
-                .body("info.title", equalTo("Strata kyc-service"));
+                .body("info.title", equalTo("Strata kyc-service"))
+                .body("paths", hasKey("/api/kyc/applications/{id}/submissions"));
     }
 }

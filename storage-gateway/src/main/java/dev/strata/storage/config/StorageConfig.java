@@ -24,6 +24,13 @@ public interface StorageConfig {
     @WithDefault("5M")
     Duration publicReadExpiry();
 
+    /**
+     * Bound on S3 work: the MinIO client's connect/read/write timeouts, and the whole of each operation behind an
+     * endpoint (a stalled S3 answers 503 {@code dependency-unavailable} after this long, never hangs a request).
+     */
+    @WithDefault("10S")
+    Duration s3Timeout();
+
     /** Longest sanitized file name kept in an object key (the extension is preserved). */
     @WithDefault("100")
     int maxFileNameLength();

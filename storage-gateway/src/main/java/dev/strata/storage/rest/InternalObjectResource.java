@@ -16,8 +16,10 @@ import jakarta.ws.rs.core.MediaType;
 import io.smallrye.mutiny.Uni;
 
 import dev.strata.storage.domain.ObjectInfo;
+import dev.strata.storage.domain.ObjectPage;
 import dev.strata.storage.domain.PresignedPost;
 import dev.strata.storage.domain.PresignedUrl;
+import dev.strata.storage.domain.VerifiedObject;
 import dev.strata.storage.service.InternalObjectService;
 
 /**
@@ -28,9 +30,17 @@ import dev.strata.storage.service.InternalObjectService;
 @Produces(MediaType.APPLICATION_JSON)
 public class InternalObjectResource {
 
-    /** {@code userId}: the acting user; required for user-uploads, whose key must be under that user's prefix. */
+    /**
+     * {@code userId}: the acting user; required for user-uploads, whose key must be under that user's prefix.
+     * {@code maxSize}: 1..bucket maximum; the POST policy then refuses anything larger (default: bucket maximum).
+     */
     public record UploadUrlRequest(@NotBlank String bucket, @NotBlank @Size(max = 1024) String key, String userId,
-            @NotBlank String contentType, Integer expirySeconds) {
+            @NotBlank String contentType, Integer expirySeconds, Long maxSize) {
+    }
+
+    /** {@code contentType}/{@code size}, when given, must match the stored object exactly. */
+    public record VerifyRequest(@NotBlank String bucket, @NotBlank @Size(max = 1024) String key, String userId,
+            @Size(max = 200) String contentType, Long size) {
     }
 
     public record DownloadUrlRequest(@NotBlank String bucket, @NotBlank @Size(max = 1024) String key, String userId,
@@ -51,7 +61,27 @@ public class InternalObjectResource {
     @Path("/upload-url")
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<PresignedPost> uploadUrl(@Valid @NotNull UploadUrlRequest r) {
-        return objects.presignUpload(r.bucket(), r.key(), r.userId(), r.contentType(), r.expirySeconds());
+        return objects.presignUpload(r.bucket(), r.key(), r.userId(), r.contentType(), r.expirySeconds(),
+                r.maxSize());
+    }
+
+    /** Verifies (size, type, magic bytes) and hashes a stored object; a mismatch deletes it (422). */
+    @POST
+    @Path("/verify")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<VerifiedObject> verify(@Valid @NotNull VerifyRequest r) {
+        return objects.verify(r.bucket(), r.key(), r.userId(), r.contentType(), r.size());
+    }
+
+    /**
+     * One page of keys in key order (ListObjects v2 with start-after); {@code limit} 1..1000 (500),
+     * {@code nextStartAfter} is set when the page is full.
+     */
+    @GET
+    public Uni<ObjectPage> list(@QueryParam("bucket") String bucket,
+            @QueryParam("prefix") String prefix, @QueryParam("startAfter") String startAfter,
+            @QueryParam("limit") String limit, @QueryParam("userId") String userId) {
+        return objects.list(bucket, prefix, startAfter, limit, userId);
     }
 
     @POST

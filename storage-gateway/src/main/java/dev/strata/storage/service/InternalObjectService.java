@@ -7,13 +7,16 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.smallrye.mutiny.Uni;
 
 import dev.strata.platform.problem.ProblemException;
+import dev.strata.platform.problem.ProblemType;
 import dev.strata.storage.config.StorageConfig;
 import dev.strata.storage.domain.BucketRole;
 import dev.strata.storage.domain.ContentSniffer;
 import dev.strata.storage.domain.ObjectInfo;
 import dev.strata.storage.domain.ObjectKeys;
+import dev.strata.storage.domain.ObjectPage;
 import dev.strata.storage.domain.PresignedPost;
 import dev.strata.storage.domain.PresignedUrl;
+import dev.strata.storage.domain.VerifiedObject;
 
 /**
  * Object operations for other services (kyc-service). Buckets are named by role, keys must already be safe
@@ -23,27 +26,116 @@ import dev.strata.storage.domain.PresignedUrl;
 @ApplicationScoped
 public class InternalObjectService {
 
+    static final int DEFAULT_PAGE = 500;
+    static final int MAX_PAGE = 1000;
+
     private final ObjectStore store;
     private final ContentVerifier verifier;
+    private final StorageMetrics metrics;
     private final StorageConfig config;
 
-    public InternalObjectService(ObjectStore store, ContentVerifier verifier, StorageConfig config) {
+    public InternalObjectService(ObjectStore store, ContentVerifier verifier, StorageMetrics metrics,
+            StorageConfig config) {
         this.store = store;
         this.verifier = verifier;
+        this.metrics = metrics;
         this.config = config;
     }
 
     public Uni<PresignedPost> presignUpload(String bucket, String key, String userId, String contentType,
-            Integer expirySeconds) {
+            Integer expirySeconds, Long maxSize) {
         StorageConfig.BucketLimits limits = limits(bucket, "bucket");
         checkKey(bucket, key, userId);
         String type = ContentSniffer.baseType(contentType);
         if (type == null || !limits.allowedTypes().contains(type)) {
             throw ContentVerifier.notAllowedType("contentType", limits);
         }
+        if (maxSize != null && (maxSize < 1 || maxSize > limits.maxSize())) {
+            throw ProblemException.invalidField("maxSize", "must be between 1 and " + limits.maxSize());
+        }
+        long size = maxSize == null ? limits.maxSize() : maxSize;
         Duration expiry = expiry(expirySeconds);
-        return store.blocking(() -> store.presignPostNow(limits.name(), key, type, limits.maxSize(), expiry,
-                "internal-upload"));
+        return store.blocking(() -> store.presignPostNow(limits.name(), key, type, size, expiry, "internal-upload"));
+    }
+
+    /**
+     * Checks a stored object against the bucket's limits and, when given, the exact declared type and size, then
+     * hashes it (one streamed GET). Anything that does not match is deleted (422): nothing unverified stays behind.
+     */
+    public Uni<VerifiedObject> verify(String bucket, String key, String userId, String contentType, Long size) {
+        StorageConfig.BucketLimits limits = limits(bucket, "bucket");
+        checkKey(bucket, key, userId);
+        String expected = contentType == null ? null : ContentSniffer.baseType(contentType);
+        if (contentType != null && (expected == null || !limits.allowedTypes().contains(expected))) {
+            // a declaration no upload URL could have been issued for is the caller's bug, not the file's
+            throw ContentVerifier.notAllowedType("contentType", limits);
+        }
+        if (size != null && size < 1) {
+            throw ProblemException.invalidField("size", "must be positive");
+        }
+        return store.blocking(() -> {
+            ObjectInfo info = store.statNow(limits.name(), key)
+                    .orElseThrow(() -> ProblemException.notFound("No such object"));
+            ContentVerifier.Verified v;
+            try {
+                v = verifier.verifyAndHashOrDelete(info, limits, expected, size);
+            } catch (ProblemException e) {
+                if (e.type() == ProblemType.UNPROCESSABLE) {
+                    metrics.completion(false, "internal-verify");
+                }
+                throw e;
+            }
+            metrics.completion(true, "internal-verify");
+            return new VerifiedObject(bucket, key, info.size(), v.contentType(), info.etag(), info.lastModified(),
+                    v.sha256());
+        });
+    }
+
+    /**
+     * One page of keys in key order (ListObjects v2 with start-after). For user-uploads the listing never leaves
+     * the acting user's prefix.
+     */
+    public Uni<ObjectPage> list(String bucket, String prefix, String startAfter, String limit, String userId) {
+        StorageConfig.BucketLimits limits = limits(bucket, "bucket");
+        int n = pageSize(limit);
+        String p = prefix == null || prefix.isEmpty() ? null : prefix;
+        if (p != null && !ObjectKeys.isSafeKey(p.endsWith("/") ? p.substring(0, p.length() - 1) : p)) {
+            throw ProblemException.invalidField("prefix",
+                    "must be '/'-separated segments of [A-Za-z0-9._-] (no '.' or '..'), optionally ending with '/'");
+        }
+        String from = startAfter == null || startAfter.isEmpty() ? null : startAfter;
+        if (from != null && !ObjectKeys.isSafeKey(from)) {
+            throw ProblemException.invalidField("startAfter", "must be a key (use the previous page's nextStartAfter)");
+        }
+        if (BucketRole.USER_UPLOADS.id().equals(bucket)) {
+            requireUserId(userId);
+            String own = userId + "/";
+            if (p == null) {
+                p = own;
+            } else if (!p.startsWith(own)) {
+                // another user's uploads: as if there were none to list
+                throw ProblemException.notFound("No such prefix");
+            }
+        }
+        String scope = p;
+        return store.blocking(() -> store.listPageNow(limits.name(), scope, from, n)).map(items -> new ObjectPage(
+                items.stream().map(i -> new ObjectPage.Item(i.key(), i.size(), i.lastModified())).toList(),
+                items.size() == n ? items.get(n - 1).key() : null));
+    }
+
+    private static int pageSize(String limit) {
+        if (limit == null || limit.isBlank()) {
+            return DEFAULT_PAGE;
+        }
+        try {
+            int n = Integer.parseInt(limit.trim());
+            if (n >= 1 && n <= MAX_PAGE) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw ProblemException.invalidField("limit", "must be a whole number between 1 and " + MAX_PAGE);
     }
 
     public Uni<PresignedUrl> presignDownload(String bucket, String key, String userId, String fileName,
@@ -113,13 +205,23 @@ public class InternalObjectService {
                     "must be '/'-separated segments of [A-Za-z0-9._-] (no '.' or '..'), at most "
                             + ObjectKeys.MAX_KEY_LENGTH + " characters");
         }
-        if (BucketRole.USER_UPLOADS.id().equals(bucket) && (userId == null || userId.isBlank())) {
+        if (BucketRole.USER_UPLOADS.id().equals(bucket)) {
             // user uploads are only ever touched on behalf of their uploader
-            throw ProblemException.invalidField("userId", "is required for user-uploads");
+            requireUserId(userId);
         }
         if (userId != null && BucketRole.USER_UPLOADS.id().equals(bucket) && !ObjectKeys.isOwnedBy(key, userId)) {
             // not the acting user's object: indistinguishable from a missing one
             throw ProblemException.notFound("No such object");
+        }
+    }
+
+    /** A user id that is one key segment: "a/temp" must not reach into user a's uploads. */
+    private static void requireUserId(String userId) {
+        if (userId == null || userId.isBlank()) {
+            throw ProblemException.invalidField("userId", "is required for user-uploads");
+        }
+        if (!ObjectKeys.isSafeUserId(userId)) {
+            throw ProblemException.invalidField("userId", "must match [A-Za-z0-9_-]{1,64}");
         }
     }
 

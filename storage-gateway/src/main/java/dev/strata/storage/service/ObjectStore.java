@@ -14,7 +14,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,6 +43,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 import dev.strata.platform.problem.ProblemException;
+import dev.strata.storage.config.StorageConfig;
 import dev.strata.storage.domain.ObjectInfo;
 import dev.strata.storage.domain.PresignedPost;
 import dev.strata.storage.domain.PresignedUrl;
@@ -56,13 +61,20 @@ public class ObjectStore {
     private final StorageMetrics metrics;
     private final Clock clock;
 
-    public ObjectStore(S3Clients clients, StorageMetrics metrics, Clock clock) {
+    private final Duration timeout;
+
+    public ObjectStore(S3Clients clients, StorageMetrics metrics, Clock clock, StorageConfig config) {
         this.clients = clients;
         this.metrics = metrics;
         this.clock = clock;
+        this.timeout = config.s3Timeout();
     }
 
-    /** Runs blocking S3 work on the worker pool, turning backend failures into problems. */
+    /**
+     * Runs blocking S3 work on the worker pool, turning backend failures into problems. The whole operation is
+     * bounded by {@code strata.storage.s3-timeout}: a stalled S3 is a 503 problem, never a hung request (each
+     * client call is bounded by the same value, so the worker is freed too).
+     */
     public <T> Uni<T> blocking(Callable<T> work) {
         return Uni.createFrom().item(() -> {
             try {
@@ -72,7 +84,13 @@ public class ObjectStore {
             } catch (Exception e) {
                 throw translate(e);
             }
-        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                // a stalled S3 is a 503 within seconds, never a hung request
+                .ifNoItem().after(timeout).failWith(() -> {
+                    LOG.warnf("S3 operation did not finish within %s", timeout);
+                    return ProblemException.dependencyDown("Object storage",
+                            new TimeoutException("S3 did not answer within " + timeout));
+                });
     }
 
     public Uni<Optional<ObjectInfo>> stat(String bucket, String key) {
@@ -98,6 +116,73 @@ public class ObjectStore {
                 GetObjectArgs.builder().bucket(bucket).object(key).offset(0L).length((long) length).build())) {
             return in.readNBytes(length);
         }
+    }
+
+    /** What one streamed read of an object saw: its leading bytes, length and SHA-256 (lower-case hex). */
+    public record Digest(byte[] head, long length, String sha256) {
+    }
+
+    /**
+     * Reads the whole object once, streamed (never held in memory), pinned to the version {@code info} describes
+     * ({@code If-Match} its ETag): the leading bytes, the length and the hash all belong to that version. An object
+     * replaced since it was stat'ed is a 409 (verify again), a deleted one a 404.
+     */
+    public Digest digestNow(ObjectInfo info, int headLength) throws Exception {
+        MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+        GetObjectArgs.Builder args = GetObjectArgs.builder().bucket(info.bucket()).object(info.key());
+        if (info.etag() != null && !info.etag().isBlank()) {
+            args.matchETag(info.etag());
+        }
+        try (InputStream in = new DigestInputStream(clients.internal().getObject(args.build()), sha256)) {
+            byte[] head = in.readNBytes(headLength);
+            long length = head.length;
+            byte[] buffer = new byte[64 * 1024];
+            for (int n; (n = in.read(buffer)) >= 0;) {
+                length += n;
+            }
+            if (length != info.size()) {
+                throw changedWhileReading();
+            }
+            return new Digest(head, length, HexFormat.of().formatHex(sha256.digest()));
+        } catch (ErrorResponseException e) {
+            if (e.response() != null && e.response().code() == 412
+                    || e.errorResponse() != null && "PreconditionFailed".equals(e.errorResponse().code())) {
+                throw changedWhileReading();
+            }
+            throw e;
+        }
+    }
+
+    private static ProblemException changedWhileReading() {
+        return ProblemException.conflict("The object was replaced while it was being read; verify it again");
+    }
+
+    /**
+     * One page of a listing in key order, starting after {@code startAfter}: ListObjects v2 with
+     * {@code max-keys} and {@code start-after}, and reading stops once the page is full, so a call never walks
+     * the whole bucket.
+     */
+    public List<ObjectInfo> listPageNow(String bucket, String prefix, String startAfter, int limit) throws Exception {
+        List<ObjectInfo> out = new ArrayList<>();
+        ListObjectsArgs.Builder args = ListObjectsArgs.builder().bucket(bucket).recursive(true).maxKeys(limit);
+        if (prefix != null) {
+            args.prefix(prefix);
+        }
+        if (startAfter != null) {
+            args.startAfter(startAfter);
+        }
+        for (Result<Item> result : clients.internal().listObjects(args.build())) {
+            Item item = result.get();
+            if (item.isDir()) {
+                continue;
+            }
+            out.add(new ObjectInfo(bucket, item.objectName(), item.size(), null, item.etag(),
+                    item.lastModified() == null ? null : item.lastModified().toInstant()));
+            if (out.size() >= limit) {
+                break;
+            }
+        }
+        return out;
     }
 
     public void deleteNow(String bucket, String key) throws Exception {

@@ -33,6 +33,10 @@ public class S3Clients {
         String endpoint = host.filter(h -> !h.isBlank()).or(() -> url.filter(u -> !u.isBlank()))
                 .orElseThrow(() -> new IllegalStateException("quarkus.minio.url (or .host) is required"));
         this.internal = MinioClient.builder().endpoint(endpoint).region(region).credentials(accessKey, secretKey).build();
+        // the client's defaults (5 minutes each) would keep a worker thread on a stalled S3 long after the request
+        // has been answered 503; the read timeout is per read, so streaming a large object is not cut short
+        long timeout = config.s3Timeout().toMillis();
+        this.internal.setTimeout(timeout, timeout, timeout);
         this.publicEndpoint = config.publicEndpoint().replaceAll("/+$", "");
         this.presigner = MinioClient.builder().endpoint(publicEndpoint).region(region)
                 .credentials(accessKey, secretKey).build();
