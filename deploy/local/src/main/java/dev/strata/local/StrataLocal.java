@@ -119,7 +119,7 @@ public final class StrataLocal {
             Map<String, String> env = new LinkedHashMap<>(servers.environment());
             env.put("QUARKUS_HTTP_PORT", Integer.toString(s.port()));
             env.put("STRATA_INTERNAL_TOKEN", internalToken);
-            env.putAll(serviceSpecific(s));
+            env.putAll(serviceSpecific(s, internalToken));
             List<String> cmd = List.of(java.toString(), "-Xmx384m", "-XX:+UseSerialGC", "-jar", jarOf(s).toString());
             running.add(ManagedProcess.start(s.name(), cmd, root, logs.resolve(s.name() + ".log"), env));
         }
@@ -130,8 +130,15 @@ public final class StrataLocal {
         printBanner(logs);
     }
 
-    private Map<String, String> serviceSpecific(Service s) {
+    private Map<String, String> serviceSpecific(Service s, String internalToken) throws IOException {
         Map<String, String> env = new LinkedHashMap<>();
+        // kyc-service reaches S3 only through the gateway, with the service credential; its identity-number key
+        // is generated once per data directory so what was encrypted stays readable across restarts
+        if (s.name().equals("kyc-service")) {
+            env.put("STRATA_KYC_GATEWAY_URL", "http://127.0.0.1:8085");
+            env.put("STRATA_KYC_GATEWAY_TOKEN", internalToken);
+            env.put("STRATA_KYC_ENCRYPTION_KEYS", "local-1:" + persistentKey("kyc-encryption-key"));
+        }
         // the local run works offline: rates come from the bundled snapshot in the real ECB format
         if (s.name().equals("rates-service")) {
             env.put("STRATA_RATES_PROVIDERS_ECB_URL", "classpath:feeds/eurofxref-daily.xml");
@@ -144,6 +151,20 @@ public final class StrataLocal {
             env.put("STRATA_AUTH_CODES_PEPPER", StrataServers.persistentSecret(dataDir, "codes-pepper"));
         }
         return env;
+    }
+
+    /** 32 random bytes, base64, kept in the data directory (mode 600). */
+    private String persistentKey(String name) throws IOException {
+        Path f = dataDir.resolve(name);
+        if (Files.exists(f)) {
+            return Files.readString(f).trim();
+        }
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        String encoded = java.util.Base64.getEncoder().encodeToString(key);
+        Files.writeString(f, encoded);
+        Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        return encoded;
     }
 
     private void awaitReady(HttpClient http, Service s, ManagedProcess p) throws Exception {
@@ -185,6 +206,13 @@ public final class StrataLocal {
                       TOKEN=$(curl -s -X POST localhost:8081/api/sessions -H 'Content-Type: application/json' \\
                            -d '{"email":"ada@example.com","password":"correct horse battery"}' | sed -E 's/.*"token":"([^"]+)".*/\\1/')
                       curl -s localhost:8081/api/sessions/current -H "Authorization: Bearer $TOKEN"
+                    """);
+        }
+        if (selected.stream().anyMatch(s -> s.name().equals("kyc-service"))) {
+            b.append("""
+                      curl -s -X POST localhost:8082/api/kyc/applications -H "Authorization: Bearer $TOKEN" \\
+                           -H 'Content-Type: application/json' -d '{"applicantType":"individual"}'
+                      curl -s localhost:8082/api/kyc/status -H "Authorization: Bearer $TOKEN"
                     """);
         }
         if (selected.stream().anyMatch(s -> s.name().equals("rates-service"))) {

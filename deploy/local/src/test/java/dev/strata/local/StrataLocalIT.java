@@ -70,6 +70,7 @@ class StrataLocalIT {
                 assertEquals(200, openapi.statusCode());
                 assertTrue(openapi.body().contains("openapi:"), s.name());
             }
+            kycAcrossServices(http);
             tree = launcher.descendants().toList();
             assertTrue(tree.size() >= 8, "expected stores and services as children, got " + tree.size());
         } finally {
@@ -83,5 +84,37 @@ class StrataLocalIT {
             h.onExit().get(30, TimeUnit.SECONDS);
             assertFalse(h.isAlive(), "left behind: " + h.info().commandLine().orElse("?"));
         }
+    }
+
+    /**
+     * The services are wired to each other: a user signed up and in at auth-service starts a KYC application, and
+     * kyc-service gets a presigned upload from storage-gateway with its service credential.
+     */
+    private static void kycAcrossServices(HttpClient http) throws Exception {
+        String email = "kyc-" + System.nanoTime() + "@example.com";
+        String creds = "{\"email\":\"" + email + "\",\"password\":\"correct horse battery staple\"}";
+        HttpResponse<String> signUp = post(http, "http://127.0.0.1:8081/api/users", null,
+                creds.replace("}", ",\"name\":\"Kay\"}"));
+        assertEquals(201, signUp.statusCode(), signUp.body());
+        HttpResponse<String> signIn = post(http, "http://127.0.0.1:8081/api/sessions", null, creds);
+        assertEquals(201, signIn.statusCode(), signIn.body());
+        String token = signIn.body().replaceAll(".*\"token\":\"([^\"]+)\".*", "$1");
+        HttpResponse<String> app = post(http, "http://127.0.0.1:8082/api/kyc/applications", token,
+                "{\"applicantType\":\"individual\"}");
+        assertEquals(201, app.statusCode(), app.body());
+        String id = app.body().replaceAll(".*\"id\":\"([^\"]+)\".*", "$1");
+        HttpResponse<String> doc = post(http, "http://127.0.0.1:8082/api/kyc/applications/" + id + "/documents", token,
+                "{\"documentType\":\"selfie\",\"fileName\":\"me.png\",\"contentType\":\"image/png\",\"size\":1000}");
+        assertEquals(201, doc.statusCode(), doc.body());
+        assertTrue(doc.body().contains("\"upload\""), doc.body());
+    }
+
+    private static HttpResponse<String> post(HttpClient http, String url, String token, String json) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -17,7 +17,8 @@ public final class Requests {
     public record DocumentRequest(
             @NotBlank @Pattern(regexp = "id_front|id_back|selfie|proof_of_address",
                     message = "must be one of id_front, id_back, selfie, proof_of_address") String documentType,
-            @NotBlank @Size(max = 255) String fileName,
+            @NotBlank @Size(max = 255) @Pattern(regexp = "[^\\x00]*", message = "must not contain NUL")
+            String fileName,
             @NotBlank @Pattern(regexp = "image/jpeg|image/png|image/webp|application/pdf",
                     message = "must be one of image/jpeg, image/png, image/webp, application/pdf") String contentType,
             @NotNull @Positive Long size) {
@@ -28,6 +29,8 @@ public final class Requests {
                     message = "must be one of approved, rejected, additional_info_required") String decision,
             @Size(max = 10) List<@NotBlank @Pattern(regexp = "[A-Z][A-Z0-9_]{1,49}",
                     message = "must be an upper-case reason code like DOCUMENT_EXPIRED") String> reasonCodes,
-            @Size(max = 2000) String note) {
+            // PostgreSQL text cannot hold NUL; other control characters but tab and newlines are noise
+            @Size(max = 2000) @Pattern(regexp = "[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*",
+                    message = "must not contain control characters") String note) {
     }
 }

@@ -220,6 +220,11 @@ public final class ApplicationFields {
             errors.add(new Problem.FieldError(path, "must not contain control characters"));
             return null;
         }
+        if (s.codePoints().anyMatch(c -> Character.getType(c) == Character.SURROGATE)) {
+            // a lone UTF-16 surrogate is not text: PostgreSQL would store a replacement character instead
+            errors.add(new Problem.FieldError(path, "must be valid Unicode text"));
+            return null;
+        }
         return s;
     }
 

@@ -19,6 +19,7 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -76,14 +77,23 @@ public class ObjectStore {
      * client call is bounded by the same value, so the worker is freed too).
      */
     public <T> Uni<T> blocking(Callable<T> work) {
-        return Uni.createFrom().item(() -> {
+        return Uni.createFrom().<T>emitter(emitter -> {
+            // set when the subscriber is gone (cancelled by the timeout below)
+            AtomicBoolean gone = new AtomicBoolean();
+            emitter.onTermination(() -> gone.set(true));
+            T result;
             try {
-                return work.call();
-            } catch (ProblemException e) {
-                throw e;
+                result = work.call();
             } catch (Exception e) {
-                throw translate(e);
+                if (gone.get()) {
+                    // already answered 503 by the timeout below; only the worker was still waiting
+                    LOG.debugf("S3 call failed after its request had timed out: %s", e.toString());
+                    return;
+                }
+                emitter.fail(e instanceof ProblemException p ? p : translate(e));
+                return;
             }
+            emitter.complete(result);
         }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 // a stalled S3 is a 503 within seconds, never a hung request
                 .ifNoItem().after(timeout).failWith(() -> {
