@@ -89,7 +89,8 @@ class SessionAuthenticationTest {
         SessionRecord r = new SessionRecord(UUID.randomUUID().toString(), UUID.randomUUID().toString(), "e@x.io",
                 Set.of("user"), past.minus(Duration.ofHours(1)), past, past, 0);
         // written raw with a long TTL: the absolute expiry inside the record must still be enforced
-        redis.value(String.class).setex("session:" + SessionTokens.hash(token), 3600, json.writeValueAsString(r));
+        redis.value(String.class).setex("session:" + SessionTokens.hash(token), 3600,
+                json.writeValueAsString(TestSessions.SIGNER.sign(SessionTokens.hash(token), r)));
         given().auth().oauth2(token).get("/api/probes/me").then().statusCode(401)
                 .body("type", equalTo(UNAUTHENTICATED));
         // and the dead entry is cleaned up
@@ -113,7 +114,8 @@ class SessionAuthenticationTest {
         String token2 = SessionTokens.newToken();
         SessionRecord r2 = new SessionRecord(UUID.randomUUID().toString(), a.record().userId(), "e@x.io",
                 Set.of("user"), Instant.now(), Instant.now().plus(Duration.ofHours(1)), Instant.now(), 600);
-        store.save(SessionTokens.hash(token2), r2).await().atMost(Duration.ofSeconds(5));
+        store.save(SessionTokens.hash(token2), TestSessions.SIGNER.sign(SessionTokens.hash(token2), r2))
+                .await().atMost(Duration.ofSeconds(5));
         var removed = store.deleteAllOf(a.record().userId(), SessionTokens.hash(a.token()))
                 .await().atMost(Duration.ofSeconds(5));
         org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(SessionTokens.hash(token2)), removed);
@@ -127,8 +129,9 @@ class SessionAuthenticationTest {
         String key = "session:" + SessionTokens.hash(s.token());
         redis.key().expire(key, 300);
         SessionRecord r = s.record();
-        SessionRecord promoted = new SessionRecord(r.sessionId(), r.userId(), r.email(), Set.of("user", "admin"),
-                r.createdAt(), r.expiresAt(), r.lastSeenAt(), r.idleSeconds());
+        SessionRecord promoted = TestSessions.SIGNER.sign(SessionTokens.hash(s.token()), new SessionRecord(
+                r.sessionId(), r.userId(), r.email(), Set.of("user", "admin"), r.createdAt(), r.expiresAt(),
+                r.lastSeenAt(), r.idleSeconds()));
         store.replace(SessionTokens.hash(s.token()), promoted).await().atMost(Duration.ofSeconds(5));
         long ttl = redis.key().ttl(key);
         org.junit.jupiter.api.Assertions.assertTrue(ttl > 0 && ttl <= 300, "TTL not kept: " + ttl);
@@ -148,6 +151,45 @@ class SessionAuthenticationTest {
         given().auth().oauth2(s.token()).get("/api/probes/me").then().statusCode(200);
         long ttl = redis.key().ttl(key);
         org.junit.jupiter.api.Assertions.assertTrue(ttl > 500, "idle TTL not slid: " + ttl);
+    }
+
+    /** Write access to Redis is not enough to become someone, or to become admin. */
+    @Test
+    void recordsNotSignedByAuthServiceAreRefused() throws Exception {
+        TestSessions.Minted s = TestSessions.mint(store, "user");
+        String hash = SessionTokens.hash(s.token());
+        String key = "session:" + hash;
+        given().auth().oauth2(s.token()).get("/api/probes/me").then().statusCode(200);
+        SessionRecord r = s.record();
+        // 1. the roles edited in place: the signature no longer matches
+        SessionRecord promoted = new SessionRecord(r.sessionId(), r.userId(), r.email(), Set.of("user", "admin"),
+                r.createdAt(), r.expiresAt(), r.lastSeenAt(), r.idleSeconds(), r.keyId(), r.signature());
+        redis.value(String.class).setex(key, 600, json.writeValueAsString(promoted));
+        given().auth().oauth2(s.token()).get("/api/probes/admin").then().statusCode(401)
+                .body("type", equalTo(UNAUTHENTICATED));
+        // 2. a record written with no signature at all
+        redis.value(String.class).setex(key, 600, json.writeValueAsString(r.withSignature(null, null)));
+        given().auth().oauth2(s.token()).get("/api/probes/me").then().statusCode(401);
+        // 3. signed by a key auth-service does not have (same key id)
+        var attacker = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        var forger = dev.strata.platform.security.SessionSignatures.signer("test-1:"
+                + java.util.Base64.getEncoder().encodeToString(attacker.getPrivate().getEncoded()));
+        redis.value(String.class).setex(key, 600, json.writeValueAsString(forger.sign(hash,
+                r.withSignature(null, null))));
+        given().auth().oauth2(s.token()).get("/api/probes/me").then().statusCode(401);
+        // 4. a genuine admin record copied under the attacker's own token
+        TestSessions.Minted admin = TestSessions.mint(store, "user", "admin");
+        String mine = SessionTokens.newToken();
+        redis.value(String.class).setex("session:" + SessionTokens.hash(mine), 600,
+                redis.value(String.class).get("session:" + SessionTokens.hash(admin.token())));
+        given().auth().oauth2(mine).get("/api/probes/admin").then().statusCode(401);
+        given().auth().oauth2(admin.token()).get("/api/probes/admin").then().statusCode(200);
+        // 5. an unknown key id
+        redis.value(String.class).setex(key, 600, json.writeValueAsString(r.withSignature("other", r.signature())));
+        given().auth().oauth2(s.token()).get("/api/probes/me").then().statusCode(401);
+        // the genuine record still works
+        redis.value(String.class).setex(key, 600, json.writeValueAsString(r));
+        given().auth().oauth2(s.token()).get("/api/probes/me").then().statusCode(200);
     }
 
     @Test

@@ -19,11 +19,14 @@ public final class EmbeddedRedis extends EmbeddedServer {
     private final Path home;
     private final int port;
     private final boolean durable;
+    private final String password;
 
-    public EmbeddedRedis(Path home, int port, boolean durable) {
+    /** @param password required of every client ({@code requirepass}): Redis is never open to whoever can connect */
+    public EmbeddedRedis(Path home, int port, boolean durable, String password) {
         this.home = home;
         this.port = port;
         this.durable = durable;
+        this.password = password;
     }
 
     public int port() {
@@ -31,7 +34,7 @@ public final class EmbeddedRedis extends EmbeddedServer {
     }
 
     public String url() {
-        return "redis://127.0.0.1:" + port;
+        return "redis://:" + password + "@127.0.0.1:" + port;
     }
 
 
@@ -43,7 +46,7 @@ public final class EmbeddedRedis extends EmbeddedServer {
         Files.createDirectories(home);
         List<String> cmd = new ArrayList<>(List.of(Binaries.redisServer().toString(),
                 "--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", home.toString(),
-                "--protected-mode", "no", "--daemonize", "no", "--save", ""));
+                "--protected-mode", "yes", "--requirepass", password, "--daemonize", "no", "--save", ""));
         cmd.addAll(durable ? List.of("--appendonly", "yes") : List.of("--appendonly", "no"));
         process = ManagedProcess.start("redis", cmd, home, home.resolve("redis.log"), Map.of());
         Ports.await("Redis on port " + port, Duration.ofSeconds(30), this::pong, process);
@@ -54,12 +57,15 @@ public final class EmbeddedRedis extends EmbeddedServer {
             s.connect(new InetSocketAddress("127.0.0.1", port), 200);
             s.setSoTimeout(500);
             OutputStream out = s.getOutputStream();
-            out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write(("AUTH " + password + "\r\nPING\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = s.getInputStream();
-            byte[] buf = new byte[7];
-            int n = in.read(buf);
-            return n > 0 && new String(buf, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
+            byte[] buf = new byte[64];
+            StringBuilder got = new StringBuilder();
+            for (int n; got.indexOf("PONG") < 0 && got.indexOf("-") < 0 && (n = in.read(buf)) > 0;) {
+                got.append(new String(buf, 0, n, StandardCharsets.US_ASCII));
+            }
+            return got.toString().startsWith("+OK") && got.indexOf("+PONG") > 0;
         } catch (IOException e) {
             return false;
         }

@@ -79,7 +79,10 @@ public final class StrataServers {
             redis = null;
             redisUrl = redisEnv;
         } else {
-            redis = new EmbeddedRedis(options.dataDir().resolve("redis"), port(options.redisPort()), options.durable());
+            String redisPassword = options.durable() ? persistentSecret(options.dataDir(), "redis-password")
+                    : randomSecret();
+            redis = new EmbeddedRedis(options.dataDir().resolve("redis"), port(options.redisPort()), options.durable(),
+                    redisPassword);
             redisUrl = redis.url();
         }
 

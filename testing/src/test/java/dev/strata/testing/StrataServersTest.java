@@ -31,6 +31,16 @@ class StrataServersTest {
             }
             EmbeddedRedis redis = servers.embeddedRedis().orElseThrow();
             assertTrue(Ports.isOpen("127.0.0.1", redis.port()));
+            // Redis answers nobody who has not authenticated: reach alone is not access
+            try (java.net.Socket sock = new java.net.Socket("127.0.0.1", redis.port())) {
+                sock.setSoTimeout(2000);
+                sock.getOutputStream().write("GET session:x\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                byte[] buf = new byte[64];
+                int n = sock.getInputStream().read(buf);
+                String reply = new String(buf, 0, n, java.nio.charset.StandardCharsets.US_ASCII);
+                assertTrue(reply.startsWith("-NOAUTH"), reply);
+            }
+            assertTrue(servers.redisUrl().matches("redis://:[0-9a-f]{48}@127\\.0\\.0\\.1:\\d+"), "password in the URL");
             // S3Proxy refuses an anonymous, unsigned request: it really checks signatures
             HttpURLConnection http = (HttpURLConnection) URI.create(servers.s3Endpoint() + "/").toURL().openConnection();
             assertEquals(403, http.getResponseCode());

@@ -58,6 +58,12 @@ public interface AuthConfig {
         /** Sliding idle timeout (0 disables it). */
         @WithDefault("P1D")
         Duration idleTimeout();
+
+        /**
+         * {@code <keyId>:<base64 PKCS#8 Ed25519 private key>} that signs every session record (from a Secret; only
+         * auth-service has it). Every service verifies with the public half ({@code strata.sessions.verify-keys}).
+         */
+        String signingKey();
     }
 
     interface Codes {

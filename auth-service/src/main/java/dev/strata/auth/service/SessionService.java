@@ -24,6 +24,7 @@ import dev.strata.platform.events.EventChannels;
 import dev.strata.platform.events.EventEnvelope;
 import dev.strata.platform.problem.ProblemException;
 import dev.strata.platform.security.SessionRecord;
+import dev.strata.platform.security.SessionSignatures;
 import dev.strata.platform.security.SessionStore;
 import dev.strata.platform.security.SessionTokens;
 
@@ -44,6 +45,8 @@ public class SessionService {
     private final EventBus events;
     private final AuthConfig.Sessions config;
     private final AuthMetrics metrics;
+    // records are worthless to other services unless signed with auth-service's private key
+    private final SessionSignatures.Signer signer;
 
     public SessionService(SessionRepository sessions, UserRepository users, SessionStore store, EventBus events,
             AuthConfig config, AuthMetrics metrics) {
@@ -53,6 +56,7 @@ public class SessionService {
         this.events = events;
         this.config = config.sessions();
         this.metrics = metrics;
+        this.signer = SessionSignatures.signer(config.sessions().signingKey());
     }
 
     /** Opens a session for {@code user}; call inside the caller's transaction. The raw token leaves only here. */
@@ -69,7 +73,7 @@ public class SessionService {
         s.ip = ip;
         s.userAgent = userAgent == null ? null : userAgent.substring(0, Math.min(userAgent.length(), 512));
         return sessions.persist(s)
-                .chain(() -> store.save(s.tokenHash, record(s, user.email, user.roleSet())))
+                .chain(() -> store.save(s.tokenHash, signer.sign(s.tokenHash, record(s, user.email, user.roleSet()))))
                 .invoke(() -> metrics.sessionCreated())
                 .replaceWith(() -> new Created(token, s));
     }
@@ -127,7 +131,8 @@ public class SessionService {
                 chain = chain.chain(() -> store.find(s.tokenHash).chain(found -> found.isEmpty()
                         ? Uni.createFrom().voidItem()
                         // XX + KEEPTTL: a session revoked between the read and this write stays revoked
-                        : store.replace(s.tokenHash, withRoles(found.get(), user.roleSet())).replaceWithVoid()));
+                        : store.replace(s.tokenHash, signer.sign(s.tokenHash, withRoles(found.get(), user.roleSet())))
+                                .replaceWithVoid()));
             }
             return chain;
         });

@@ -109,9 +109,10 @@ public final class StrataLocal {
                 redis, s3));
         servers.start();
         log(String.format("stores up in %d ms: PostgreSQL %s, Redis %s, S3 %s", (System.nanoTime() - t0) / 1_000_000,
-                servers.jdbcUrl(), servers.redisUrl(), servers.s3Endpoint()));
+                servers.jdbcUrl(), servers.redisUrl().replaceAll(":[^:@/]+@", ":***@"), servers.s3Endpoint()));
 
         String internalToken = StrataServers.persistentSecret(dataDir, "internal-token");
+        String[] sessionKeys = sessionSigningKeys();
         Path logs = dataDir.resolve("logs");
         Files.createDirectories(logs);
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
@@ -119,6 +120,11 @@ public final class StrataLocal {
             Map<String, String> env = new LinkedHashMap<>(servers.environment());
             env.put("QUARKUS_HTTP_PORT", Integer.toString(s.port()));
             env.put("STRATA_INTERNAL_TOKEN", internalToken);
+            // every service trusts only session records signed by auth-service's key
+            env.put("STRATA_SESSIONS_VERIFY_KEYS", sessionKeys[1]);
+            if (s.name().equals("auth-service")) {
+                env.put("STRATA_AUTH_SESSIONS_SIGNING_KEY", sessionKeys[0]);
+            }
             env.putAll(serviceSpecific(s, internalToken));
             List<String> cmd = List.of(java.toString(), "-Xmx384m", "-XX:+UseSerialGC", "-jar", jarOf(s).toString());
             running.add(ManagedProcess.start(s.name(), cmd, root, logs.resolve(s.name() + ".log"), env));
@@ -151,6 +157,23 @@ public final class StrataLocal {
             env.put("STRATA_AUTH_CODES_PEPPER", StrataServers.persistentSecret(dataDir, "codes-pepper"));
         }
         return env;
+    }
+
+    /**
+     * The Ed25519 key pair that signs session records, made once per data directory (sessions survive restarts):
+     * {@code [<kid>:<base64 PKCS#8 private>, <kid>:<base64 X.509 public>]}.
+     */
+    private String[] sessionSigningKeys() throws Exception {
+        Path priv = dataDir.resolve("session-signing-key");
+        Path pub = dataDir.resolve("session-verify-key");
+        if (!Files.exists(priv) || !Files.exists(pub)) {
+            java.security.KeyPair pair = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+            java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+            Files.writeString(priv, "local-1:" + b64.encodeToString(pair.getPrivate().getEncoded()));
+            Files.setPosixFilePermissions(priv, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            Files.writeString(pub, "local-1:" + b64.encodeToString(pair.getPublic().getEncoded()));
+        }
+        return new String[] {Files.readString(priv).trim(), Files.readString(pub).trim()};
     }
 
     /** 32 random bytes, base64, kept in the data directory (mode 600). */

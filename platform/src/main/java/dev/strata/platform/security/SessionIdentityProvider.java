@@ -20,10 +20,14 @@ public class SessionIdentityProvider implements IdentityProvider<SessionTokenReq
     public static final String TOKEN_HASH = "strata.tokenHash";
     public static final String EMAIL = "strata.email";
 
-    private final SessionStore sessions;
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(SessionIdentityProvider.class);
 
-    public SessionIdentityProvider(SessionStore sessions) {
+    private final SessionStore sessions;
+    private final SessionVerifier verifier;
+
+    public SessionIdentityProvider(SessionStore sessions, SessionVerifier verifier) {
         this.sessions = sessions;
+        this.verifier = verifier;
     }
 
     @Override
@@ -38,6 +42,12 @@ public class SessionIdentityProvider implements IdentityProvider<SessionTokenReq
                 .onFailure().transform(e -> ProblemException.dependencyDown("session store", e))
                 .map(found -> {
                     SessionRecord r = found.orElseThrow(() -> new AuthenticationFailedException("unknown session"));
+                    if (!verifier.verify(hash, r)) {
+                        // someone wrote to Redis who is not auth-service, or the record was moved to another key
+                        LOG.warnf("refused a session record without a valid signature (session %s, key %s)",
+                                r.sessionId(), r.keyId());
+                        throw new AuthenticationFailedException("session record not signed by auth-service");
+                    }
                     QuarkusSecurityIdentity.Builder b = QuarkusSecurityIdentity.builder()
                             .setPrincipal(new QuarkusPrincipal(r.userId()))
                             .addAttribute(SESSION_ID, r.sessionId())

@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import dev.strata.platform.security.SessionRecord;
+import dev.strata.platform.security.SessionSignatures;
 import dev.strata.platform.security.SessionStore;
 import dev.strata.platform.security.SessionTokens;
 
@@ -14,6 +15,13 @@ import dev.strata.platform.security.SessionTokens;
  * test-jar ({@code <classifier>tests</classifier>}), which holds only this package.
  */
 public final class TestSessions {
+
+    /**
+     * The test key pair's private half (test-only, never configured outside the {@code test} profile); its public
+     * half is {@code %test.strata.sessions.verify-keys} in the platform's shipped defaults.
+     */
+    public static final String TEST_SIGNING_KEY = "test-1:MC4CAQAwBQYDK2VwBCIEIOWqwmXfKI+tGMQ9xnRXHaruBQuxhmrpfbpf9Ve5TMiD";
+    public static final SessionSignatures.Signer SIGNER = SessionSignatures.signer(TEST_SIGNING_KEY);
 
     private TestSessions() {
     }
@@ -30,7 +38,9 @@ public final class TestSessions {
         Instant now = Instant.now();
         SessionRecord r = new SessionRecord(UUID.randomUUID().toString(), UUID.randomUUID().toString(),
                 "user@example.com", Set.of(roles), now, now.plus(Duration.ofHours(1)), now, 600);
-        store.save(SessionTokens.hash(token), r).await().atMost(Duration.ofSeconds(5));
-        return new Minted(token, r);
+        String hash = SessionTokens.hash(token);
+        SessionRecord signed = SIGNER.sign(hash, r);
+        store.save(hash, signed).await().atMost(Duration.ofSeconds(5));
+        return new Minted(token, signed);
     }
 }
