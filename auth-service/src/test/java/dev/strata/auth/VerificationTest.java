@@ -107,6 +107,35 @@ class VerificationTest {
         as(s).get("/api/users/me").then().body("emailVerified", equalTo(false));
     }
 
+    /** The test profile allows 8 guesses per address per day (production: 20); a new code does not reset them. */
+    @Test
+    void aNewCodeDoesNotResetTheDailyGuessBudget() throws Exception {
+        Api.Signed s = Api.newUser();
+        String email = s.account().email();
+        String first = sendEmailCode(s);
+        String wrong = first.equals("000000") ? "111111" : "000000";
+        for (int i = 0; i < 5; i++) {
+            as(s).contentType(ContentType.JSON).body(Map.of("channel", "email", "code", wrong))
+                    .post("/api/verifications/checks").then().statusCode(422);
+        }
+        as(s).contentType(ContentType.JSON).body(Map.of("channel", "email")).post("/api/verifications").then()
+                .statusCode(202);
+        waitForMails(email, 2);
+        String second = Api.mailedCode(email);
+        String wrong2 = second.equals("000000") ? "111111" : "000000";
+        for (int i = 0; i < 3; i++) {
+            as(s).contentType(ContentType.JSON).body(Map.of("channel", "email", "code", wrong2))
+                    .post("/api/verifications/checks").then().statusCode(422);
+        }
+        // eight guesses spent today: even the right, fresh code is refused, and nothing is verified
+        as(s).contentType(ContentType.JSON).body(Map.of("channel", "email", "code", second))
+                .post("/api/verifications/checks").then().statusCode(429)
+                .header("Retry-After", equalTo("86400"))
+                .body("type", equalTo("https://strata.dev/problems/rate-limited"));
+        as(s).get("/api/users/me").then().body("emailVerified", equalTo(false));
+        assertEquals(8, count("select sum(attempts) from auth.verifications where identifier = ?", email));
+    }
+
     @Test
     void parallelGuessesStillGetFiveAttemptsInAll() throws Exception {
         Api.Signed s = Api.newUser();

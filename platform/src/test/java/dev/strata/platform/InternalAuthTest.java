@@ -27,6 +27,13 @@ class InternalAuthTest {
     @Test
     void internalEndpointsAcceptTheServiceCredential() {
         given().auth().oauth2("test-internal-token-0123456789").get("/internal/probes/ping").then().statusCode(200)
-                .body("status", equalTo("pong"));
+                .body("status", equalTo("pong")).body("caller", equalTo("shared"));
+    }
+
+    @Test
+    void eachServiceHasItsOwnCredentialAndTheCalleeKnowsWhichOne() {
+        given().auth().oauth2("test-kyc-token-0123456789").get("/internal/probes/ping").then().statusCode(200)
+                .body("caller", equalTo("kyc"));
+        given().auth().oauth2("test-kyc-token-012345678").get("/internal/probes/ping").then().statusCode(401);
     }
 }

@@ -43,7 +43,8 @@ public class StorageGatewayResource implements QuarkusTestResourceLifecycleManag
             new SecureRandom().nextBytes(b);
             token = HexFormat.of().formatHex(b);
             Map<String, String> env = new LinkedHashMap<>(servers.environment());
-            env.put("STRATA_INTERNAL_TOKEN", token);
+            // the credential of kyc-service, the caller the gateway lets use kyc-documents
+            env.put("STRATA_INTERNAL_CALLERS_KYC", token);
             env.put("STRATA_STORAGE_PUBLIC_ENDPOINT", servers.s3Endpoint());
             env.put("STRATA_STORAGE_SWEEPER_ENABLED", "false");
             Path logs;

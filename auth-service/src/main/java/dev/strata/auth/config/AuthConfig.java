@@ -79,6 +79,13 @@ public interface AuthConfig {
         @WithDefault("5")
         int maxAttempts();
 
+        /**
+         * Guesses per identifier per day over every code sent to it: a new code does not reset this budget, so
+         * nobody can brute-force an address's codes (e.g. the bootstrap admin's) by asking for more of them.
+         */
+        @WithDefault("20")
+        int dailyAttempts();
+
         @WithDefault("Strata verification code")
         String emailSubject();
     }

@@ -28,6 +28,13 @@ public class VerificationRepository implements PanacheRepositoryBase<Verificatio
                 .withLock(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).firstResult();
     }
 
+    /** Guesses made at codes for this identifier since {@code since}, across every code sent to it. */
+    public Uni<Long> attemptsSince(String purpose, String identifier, Instant since) {
+        return find("select coalesce(sum(v.attempts), 0) from Verification v"
+                + " where v.purpose = ?1 and v.identifier = ?2 and v.createdAt > ?3", purpose, identifier, since)
+                .project(Long.class).firstResult();
+    }
+
     public Uni<Integer> voidOpen(String purpose, String identifier, Instant now) {
         return update("consumedAt = ?1 where purpose = ?2 and identifier = ?3 and consumedAt is null", now, purpose,
                 identifier);

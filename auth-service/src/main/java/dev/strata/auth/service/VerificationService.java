@@ -42,7 +42,7 @@ public class VerificationService {
     }
 
     public enum Outcome {
-        VERIFIED, WRONG, EXHAUSTED, NO_CODE
+        VERIFIED, WRONG, EXHAUSTED, NO_CODE, LOCKED
     }
 
     private final SecureRandom random = new SecureRandom();
@@ -61,10 +61,13 @@ public class VerificationService {
         this.delivery = delivery;
         this.config = config;
         this.pepper = config.codes().pepper().map(p -> p.getBytes(StandardCharsets.UTF_8)).orElseGet(() -> {
+            if (io.quarkus.runtime.LaunchMode.current() == io.quarkus.runtime.LaunchMode.NORMAL) {
+                // replicas must agree on it, and codes sent before a restart must stay checkable
+                throw new IllegalStateException("strata.auth.codes.pepper (STRATA_AUTH_CODES_PEPPER) must be set");
+            }
             byte[] b = new byte[32];
             random.nextBytes(b);
-            LOG.warn("strata.auth.codes.pepper is not set: using a random one for this process only "
-                    + "(set STRATA_AUTH_CODES_PEPPER when running more than one replica)");
+            LOG.warn("strata.auth.codes.pepper is not set: using a random one for this dev/test process only");
             return b;
         });
     }
@@ -126,16 +129,24 @@ public class VerificationService {
             if (v.attempts >= config.codes().maxAttempts()) {
                 return Uni.createFrom().item(Outcome.EXHAUSTED);
             }
-            v.attempts++;
-            boolean match = MessageDigest.isEqual(v.codeHash.getBytes(StandardCharsets.US_ASCII),
-                    hashCode(purpose, identifier, code).getBytes(StandardCharsets.US_ASCII));
-            if (!match) {
-                return Uni.createFrom().item(Outcome.WRONG);
-            }
-            v.consumedAt = now;
-            return users.findById(userId).chain(u -> markVerified(u, channel, identifier))
-                    .replaceWith(Outcome.VERIFIED);
+            // under the lock of the only live code: older codes are void, so this sum cannot grow behind our back
+            return verifications.attemptsSince(purpose, identifier, now.minus(java.time.Duration.ofDays(1)))
+                    .chain(used -> used >= config.codes().dailyAttempts() ? Uni.createFrom().item(Outcome.LOCKED)
+                            : guess(v, userId, channel, identifier, code, purpose, now));
         });
+    }
+
+    private Uni<Outcome> guess(Verification v, UUID userId, String channel, String identifier, String code,
+            String purpose, Instant now) {
+        v.attempts++;
+        boolean match = MessageDigest.isEqual(v.codeHash.getBytes(StandardCharsets.US_ASCII),
+                hashCode(purpose, identifier, code).getBytes(StandardCharsets.US_ASCII));
+        if (!match) {
+            return Uni.createFrom().item(Outcome.WRONG);
+        }
+        v.consumedAt = now;
+        return users.findById(userId).chain(u -> markVerified(u, channel, identifier))
+                .replaceWith(Outcome.VERIFIED);
     }
 
     private Uni<Void> markVerified(User u, String channel, String identifier) {
@@ -159,6 +170,11 @@ public class VerificationService {
     }
 
     public static ProblemException failure(Outcome outcome) {
+        if (outcome == Outcome.LOCKED) {
+            return new ProblemException(ProblemType.RATE_LIMITED, null,
+                    "Too many wrong codes for this address in the last 24 hours; try again tomorrow", null,
+                    java.util.Map.of("Retry-After", "86400"), null);
+        }
         String detail = switch (outcome) {
             case EXHAUSTED -> "Too many wrong attempts; request a new code";
             case WRONG -> "The code is wrong";

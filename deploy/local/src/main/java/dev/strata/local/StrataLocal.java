@@ -112,6 +112,8 @@ public final class StrataLocal {
                 servers.jdbcUrl(), servers.redisUrl().replaceAll(":[^:@/]+@", ":***@"), servers.s3Endpoint()));
 
         String internalToken = StrataServers.persistentSecret(dataDir, "internal-token");
+        // kyc-service's own credential: storage-gateway lets only this caller use kyc-documents
+        String kycToken = StrataServers.persistentSecret(dataDir, "internal-token-kyc");
         String[] sessionKeys = sessionSigningKeys();
         Path logs = dataDir.resolve("logs");
         Files.createDirectories(logs);
@@ -120,12 +122,17 @@ public final class StrataLocal {
             Map<String, String> env = new LinkedHashMap<>(servers.environment());
             env.put("QUARKUS_HTTP_PORT", Integer.toString(s.port()));
             env.put("STRATA_INTERNAL_TOKEN", internalToken);
+            // a developer's machine: the Swagger UI the banner points at stays on
+            env.put("QUARKUS_SWAGGER_UI_ENABLE", "true");
             // every service trusts only session records signed by auth-service's key
             env.put("STRATA_SESSIONS_VERIFY_KEYS", sessionKeys[1]);
             if (s.name().equals("auth-service")) {
                 env.put("STRATA_AUTH_SESSIONS_SIGNING_KEY", sessionKeys[0]);
             }
-            env.putAll(serviceSpecific(s, internalToken));
+            env.putAll(serviceSpecific(s, kycToken));
+            if (s.name().equals("storage-gateway")) {
+                env.put("STRATA_INTERNAL_CALLERS_KYC", kycToken);
+            }
             List<String> cmd = List.of(java.toString(), "-Xmx384m", "-XX:+UseSerialGC", "-jar", jarOf(s).toString());
             running.add(ManagedProcess.start(s.name(), cmd, root, logs.resolve(s.name() + ".log"), env));
         }
@@ -136,13 +143,13 @@ public final class StrataLocal {
         printBanner(logs);
     }
 
-    private Map<String, String> serviceSpecific(Service s, String internalToken) throws IOException {
+    private Map<String, String> serviceSpecific(Service s, String kycToken) throws IOException {
         Map<String, String> env = new LinkedHashMap<>();
         // kyc-service reaches S3 only through the gateway, with the service credential; its identity-number key
         // is generated once per data directory so what was encrypted stays readable across restarts
         if (s.name().equals("kyc-service")) {
             env.put("STRATA_KYC_GATEWAY_URL", "http://127.0.0.1:8085");
-            env.put("STRATA_KYC_GATEWAY_TOKEN", internalToken);
+            env.put("STRATA_KYC_GATEWAY_TOKEN", kycToken);
             env.put("STRATA_KYC_ENCRYPTION_KEYS", "local-1:" + persistentKey("kyc-encryption-key"));
         }
         // the local run works offline: rates come from the bundled snapshot in the real ECB format

@@ -56,6 +56,30 @@ public class ClientIpResolver {
         return candidate;
     }
 
+    /**
+     * The address a per-IP limit counts: IPv4 as is, IPv6 by its /64, since one subscriber usually holds a whole
+     * /64 and could otherwise pick a fresh address for every request.
+     */
+    public static String limitKey(String ip) {
+        byte[] b = Cidr.literal(ip);
+        if (b == null || b.length != 16) {
+            return ip;
+        }
+        // an IPv4-mapped IPv6 address is the IPv4 client it wraps
+        boolean mapped = true;
+        for (int i = 0; i < 10; i++) {
+            mapped &= b[i] == 0;
+        }
+        if (mapped && b[10] == (byte) 0xFF && b[11] == (byte) 0xFF) {
+            return (b[12] & 0xFF) + "." + (b[13] & 0xFF) + "." + (b[14] & 0xFF) + "." + (b[15] & 0xFF);
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 8; i += 2) {
+            sb.append(Integer.toHexString(((b[i] & 0xFF) << 8) | (b[i + 1] & 0xFF))).append(':');
+        }
+        return sb.append(":/64").toString();
+    }
+
     private boolean isTrusted(String address) {
         if (trusted.isEmpty()) {
             return false;

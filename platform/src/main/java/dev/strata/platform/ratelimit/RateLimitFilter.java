@@ -81,7 +81,8 @@ public class RateLimitFilter {
         }
     }
 
-    private static String subject(RateLimitConfig.Subject kind, String ip, String account) {
+    private static String subject(RateLimitConfig.Subject kind, String address, String account) {
+        String ip = ClientIpResolver.limitKey(address);
         return switch (kind) {
             case IP -> "ip:" + ip;
             // anonymous callers of an account-limited endpoint are counted by address instead

@@ -33,4 +33,16 @@ class ClientIpResolverTest {
         assertEquals("not-an-ip", resolver.resolve("10.1.2.3", List.of("1.1.1.1, not-an-ip")));
         assertEquals("192.168.1.2", resolver.resolve("192.168.1.2", List.of("1.1.1.1")));
     }
+
+    @org.junit.jupiter.api.Test
+    void ipv6ClientsAreLimitedByTheirSlash64() {
+        org.junit.jupiter.api.Assertions.assertEquals("2001:db8:1:2::/64",
+                ClientIpResolver.limitKey("2001:db8:1:2:aaaa:bbbb:cccc:dddd"));
+        org.junit.jupiter.api.Assertions.assertEquals(ClientIpResolver.limitKey("2001:db8:1:2::1"),
+                ClientIpResolver.limitKey("2001:db8:1:2:ffff::9"));
+        org.junit.jupiter.api.Assertions.assertNotEquals(ClientIpResolver.limitKey("2001:db8:1:2::1"),
+                ClientIpResolver.limitKey("2001:db8:1:3::1"));
+        org.junit.jupiter.api.Assertions.assertEquals("203.0.113.7", ClientIpResolver.limitKey("203.0.113.7"));
+        org.junit.jupiter.api.Assertions.assertEquals("203.0.113.7", ClientIpResolver.limitKey("::ffff:203.0.113.7"));
+    }
 }

@@ -13,7 +13,7 @@ public class InternalProbeResource {
 
     @GET
     @Path("ping")
-    public Map<String, String> ping() {
-        return Map.of("status", "pong");
+    public Map<String, String> ping(io.vertx.ext.web.RoutingContext routing) {
+        return Map.of("status", "pong", "caller", dev.strata.platform.internal.InternalAuthFilter.callerOf(routing));
     }
 }

@@ -53,6 +53,12 @@ public interface StorageConfig {
         List<String> allowedTypes();
 
         long maxSize();
+
+        /**
+         * Calling services ({@code strata.internal.callers.<name>}) allowed to use this bucket through
+         * {@code /internal/objects}; anyone else holding a service credential gets 403. Empty: none.
+         */
+        java.util.Optional<List<String>> internalCallers();
     }
 
     interface KycDocuments extends BucketLimits {
@@ -67,6 +73,10 @@ public interface StorageConfig {
 
         @WithDefault("7")
         int retentionYears();
+
+        /** KYC evidence is kyc-service's alone. */
+        @WithDefault("kyc")
+        java.util.Optional<List<String>> internalCallers();
     }
 
     interface TokenMetadata extends BucketLimits {
@@ -90,6 +100,10 @@ public interface StorageConfig {
 
         @WithDefault("10485760")
         long maxSize();
+
+        /** kyc-service promotes a user's temporary upload into kyc-documents. */
+        @WithDefault("kyc")
+        java.util.Optional<List<String>> internalCallers();
 
         /** Age after which objects under {@code {userId}/temp/} are deleted (lifecycle rule and sweeper). */
         @WithDefault("7D")

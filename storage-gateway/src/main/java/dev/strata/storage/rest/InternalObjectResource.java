@@ -14,7 +14,9 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
 
+import dev.strata.platform.internal.InternalAuthFilter;
 import dev.strata.storage.domain.ObjectInfo;
 import dev.strata.storage.domain.ObjectPage;
 import dev.strata.storage.domain.PresignedPost;
@@ -24,7 +26,8 @@ import dev.strata.storage.service.InternalObjectService;
 
 /**
  * Service-to-service object operations. The platform refuses any {@code /internal/*} call without the service
- * credential before it gets here. Buckets are named by role: kyc-documents, token-metadata, user-uploads.
+ * credential before it gets here, and names the calling service: each may use only its configured buckets
+ * ({@code strata.storage.buckets.<bucket>.internal-callers}), anyone else 403. Buckets are named by role: kyc-documents, token-metadata, user-uploads.
  */
 @Path("/internal/objects")
 @Produces(MediaType.APPLICATION_JSON)
@@ -60,7 +63,8 @@ public class InternalObjectResource {
     @POST
     @Path("/upload-url")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<PresignedPost> uploadUrl(@Valid @NotNull UploadUrlRequest r) {
+    public Uni<PresignedPost> uploadUrl(@Valid @NotNull UploadUrlRequest r, RoutingContext rc) {
+        objects.authorize(InternalAuthFilter.callerOf(rc), r.bucket(), "bucket");
         return objects.presignUpload(r.bucket(), r.key(), r.userId(), r.contentType(), r.expirySeconds(),
                 r.maxSize());
     }
@@ -69,7 +73,8 @@ public class InternalObjectResource {
     @POST
     @Path("/verify")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<VerifiedObject> verify(@Valid @NotNull VerifyRequest r) {
+    public Uni<VerifiedObject> verify(@Valid @NotNull VerifyRequest r, RoutingContext rc) {
+        objects.authorize(InternalAuthFilter.callerOf(rc), r.bucket(), "bucket");
         return objects.verify(r.bucket(), r.key(), r.userId(), r.contentType(), r.size());
     }
 
@@ -80,21 +85,24 @@ public class InternalObjectResource {
     @GET
     public Uni<ObjectPage> list(@QueryParam("bucket") String bucket,
             @QueryParam("prefix") String prefix, @QueryParam("startAfter") String startAfter,
-            @QueryParam("limit") String limit, @QueryParam("userId") String userId) {
+            @QueryParam("limit") String limit, @QueryParam("userId") String userId, RoutingContext rc) {
+        objects.authorize(InternalAuthFilter.callerOf(rc), bucket, "bucket");
         return objects.list(bucket, prefix, startAfter, limit, userId);
     }
 
     @POST
     @Path("/download-url")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<PresignedUrl> downloadUrl(@Valid @NotNull DownloadUrlRequest r) {
+    public Uni<PresignedUrl> downloadUrl(@Valid @NotNull DownloadUrlRequest r, RoutingContext rc) {
+        objects.authorize(InternalAuthFilter.callerOf(rc), r.bucket(), "bucket");
         return objects.presignDownload(r.bucket(), r.key(), r.userId(), r.fileName(), r.expirySeconds());
     }
 
     @GET
     @Path("/stat")
     public Uni<ObjectInfo> stat(@QueryParam("bucket") String bucket, @QueryParam("key") String key,
-            @QueryParam("userId") String userId) {
+            @QueryParam("userId") String userId, RoutingContext rc) {
+        objects.authorize(InternalAuthFilter.callerOf(rc), bucket, "bucket");
         return objects.stat(bucket, key, userId);
     }
 
@@ -102,14 +110,17 @@ public class InternalObjectResource {
     @POST
     @Path("/copy")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<ObjectInfo> copy(@Valid @NotNull CopyRequest r) {
+    public Uni<ObjectInfo> copy(@Valid @NotNull CopyRequest r, RoutingContext rc) {
+        objects.authorize(InternalAuthFilter.callerOf(rc), r.sourceBucket(), "sourceBucket");
+        objects.authorize(InternalAuthFilter.callerOf(rc), r.targetBucket(), "targetBucket");
         return objects.copy(r.sourceBucket(), r.sourceKey(), r.targetBucket(), r.targetKey(), r.userId());
     }
 
     /** Idempotent: deleting a missing object is a success. */
     @DELETE
     public Uni<Void> delete(@QueryParam("bucket") String bucket, @QueryParam("key") String key,
-            @QueryParam("userId") String userId) {
+            @QueryParam("userId") String userId, RoutingContext rc) {
+        objects.authorize(InternalAuthFilter.callerOf(rc), bucket, "bucket");
         return objects.delete(bucket, key, userId);
     }
 }

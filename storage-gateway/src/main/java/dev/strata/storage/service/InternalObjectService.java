@@ -185,6 +185,17 @@ public class InternalObjectService {
         return store.delete(limits.name(), key);
     }
 
+    /**
+     * Each calling service may use only the buckets configured for it (token-metadata: none through this API; its
+     * writes go through the public API with an admin or issuer session).
+     */
+    public void authorize(String caller, String bucket, String field) {
+        StorageConfig.BucketLimits limits = limits(bucket, field);
+        if (caller == null || !limits.internalCallers().orElse(java.util.List.of()).contains(caller)) {
+            throw ProblemException.forbidden("The calling service may not use bucket " + bucket);
+        }
+    }
+
     private StorageConfig.BucketLimits limits(String bucket, String field) {
         BucketRole role = BucketRole.fromId(bucket == null ? "" : bucket)
                 .orElseThrow(() -> StorageProblems.unknownBucket(field));
