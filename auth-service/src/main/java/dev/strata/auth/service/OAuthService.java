@@ -190,7 +190,7 @@ public class OAuthService {
             String scope, String ip, String userAgent) {
         return accounts.byProviderAccount(providerId, subject).chain(account -> {
             if (account != null) {
-                return users.findById(account.userId).chain(user -> open(user, ip, userAgent));
+                return users.findById(account.userId).chain(user -> open(user, true, ip, userAgent));
             }
             if (email == null || !emailVerified) {
                 return Uni.createFrom().failure(notLinked("The provider gave no verified e-mail address; sign in "
@@ -213,18 +213,26 @@ public class OAuthService {
                 u.updatedAt = now;
                 return users.persist(u)
                         .chain(() -> accounts.persist(newAccount(u.id, providerId, subject, normalized, scope)))
-                        .chain(() -> open(u, ip, userAgent));
+                        .chain(() -> open(u, false, ip, userAgent));
             });
         });
     }
 
-    private Uni<SessionService.Created> open(User user, String ip, String userAgent) {
-        if (user.banned()) {
-            metrics.signIn(false, "oauth");
-            return Uni.createFrom().failure(UserService.banned());
-        }
-        metrics.signIn(true, "oauth");
-        return sessions.open(user, ip, userAgent);
+    private Uni<SessionService.Created> open(User user, boolean existing, String ip, String userAgent) {
+        // re-read under a share lock: a ban (which locks the row for update) either committed first and is seen
+        // here, or waits for this transaction and then revokes the session it opens
+        Uni<User> fresh = existing
+                ? io.quarkus.hibernate.reactive.panache.Panache.getSession()
+                        .chain(s -> s.refresh(user, jakarta.persistence.LockModeType.PESSIMISTIC_READ)).replaceWith(user)
+                : Uni.createFrom().item(user);
+        return fresh.chain(u -> {
+            if (u.banned()) {
+                metrics.signIn(false, "oauth");
+                return Uni.createFrom().failure(UserService.banned());
+            }
+            metrics.signIn(true, "oauth");
+            return sessions.open(u, ip, userAgent);
+        });
     }
 
     /** Unlinks one of the caller's accounts, unless it is the only way left to sign in. */

@@ -84,10 +84,17 @@ public class SessionService {
      * revokes it. Roles come from that fresh read, not from the one made before the password check.
      */
     @WithTransaction
-    public Uni<Created> openIn(User user, String ip, String userAgent) {
-        return users.findById(user.id, LockModeType.PESSIMISTIC_READ).chain(fresh -> fresh == null || fresh.banned()
-                ? Uni.createFrom().failure(UserService.banned())
-                : open(fresh, ip, userAgent));
+    public Uni<Created> openIn(User user, String verifiedHash, String ip, String userAgent) {
+        return users.findById(user.id, LockModeType.PESSIMISTIC_READ).chain(fresh -> {
+            if (fresh == null || fresh.banned()) {
+                return Uni.createFrom().failure(UserService.banned());
+            }
+            if (verifiedHash != null && !verifiedHash.equals(fresh.passwordHash)) {
+                // the password was changed while we were checking the old one
+                return Uni.createFrom().failure(UserService.invalidCredentials());
+            }
+            return open(fresh, ip, userAgent);
+        });
     }
 
     @WithSession
@@ -114,6 +121,9 @@ public class SessionService {
         Instant now = Instant.now();
         return store.deleteAllOf(userId.toString(), keepHash)
                 .chain(() -> sessions.revokeAll(userId, keep, now, reason))
+                // the index is a convenience, Postgres is the truth: every revoked row's key goes too
+                .call(doomed -> store.deleteHashes(userId.toString(),
+                        doomed.stream().map(d -> d.tokenHash).toList()))
                 .call(doomed -> announce(userId, doomed, reason))
                 .map(List::size);
     }

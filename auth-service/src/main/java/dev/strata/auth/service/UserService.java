@@ -82,17 +82,19 @@ public class UserService {
                     }
                     metrics.signIn(true, "password");
                     // parameters were raised since this hash was made: upgrade it while we know the password
-                    Uni<Void> upgrade = hasher.needsRehash(user.passwordHash)
-                            ? hasher.hash(pw).chain(h -> rehash(user.id, h))
-                            : Uni.createFrom().voidItem();
-                    return upgrade.chain(() -> sessions.openIn(user, ip, userAgent));
+                    boolean upgrade = hasher.needsRehash(user.passwordHash);
+                    Uni<String> current = upgrade ? hasher.hash(pw).chain(h -> rehash(user.id, user.passwordHash, h))
+                            : Uni.createFrom().item(user.passwordHash);
+                    // the session opens only if the password checked is still the account's password
+                    return current.chain(h -> sessions.openIn(user, h, ip, userAgent));
                 }));
     }
 
+    /** Replaces the hash only if it is still the one we verified; returns the hash now in force. */
     @WithTransaction
-    Uni<Void> rehash(UUID userId, String hash) {
-        return users.update("passwordHash = ?1, updatedAt = ?2 where id = ?3", hash, Instant.now(), userId)
-                .replaceWithVoid();
+    Uni<String> rehash(UUID userId, String verified, String hash) {
+        return users.update("passwordHash = ?1, updatedAt = ?2 where id = ?3 and passwordHash = ?4", hash,
+                Instant.now(), userId, verified).map(n -> n == 1 ? hash : verified);
     }
 
     public Uni<User> byId(UUID id) {
@@ -111,7 +113,9 @@ public class UserService {
 
     @WithTransaction
     Uni<Integer> storePassword(UUID userId, UUID keepSession, String keepHash, String hash) {
-        return users.findById(userId).chain(user -> {
+        // row locked first: a sign-in with the old password either opened its session before (and it is revoked
+        // below) or waits and finds the new hash (see SessionService.openIn)
+        return users.findById(userId, LockModeType.PESSIMISTIC_WRITE).chain(user -> {
             user.passwordHash = hash;
             user.updatedAt = Instant.now();
             return sessions.revokeAllOf(userId, keepSession, keepHash, "password-changed");
@@ -120,7 +124,9 @@ public class UserService {
 
     @WithTransaction
     public Uni<User> changeRole(UUID userId, String role, boolean grant) {
-        return users.findById(userId).onItem().ifNull().failWith(() -> ProblemException.notFound("No such user"))
+        // row locked: two role changes at once both apply (no lost update), and a sign-in in flight waits for the
+        // new roles or has its session rewritten below
+        return users.findById(userId, LockModeType.PESSIMISTIC_WRITE).onItem().ifNull().failWith(() -> ProblemException.notFound("No such user"))
                 .chain(user -> {
                     Set<String> roles = new LinkedHashSet<>(user.roleSet());
                     boolean changed = grant ? roles.add(role) : roles.remove(role);

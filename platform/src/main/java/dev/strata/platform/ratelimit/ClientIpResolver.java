@@ -62,8 +62,12 @@ public class ClientIpResolver {
      */
     public static String limitKey(String ip) {
         byte[] b = Cidr.literal(ip);
-        if (b == null || b.length != 16) {
+        if (b == null) {
             return ip;
+        }
+        if (b.length == 4) {
+            // also what an IPv4-mapped IPv6 literal parses to
+            return (b[0] & 0xFF) + "." + (b[1] & 0xFF) + "." + (b[2] & 0xFF) + "." + (b[3] & 0xFF);
         }
         // an IPv4-mapped IPv6 address is the IPv4 client it wraps
         boolean mapped = true;

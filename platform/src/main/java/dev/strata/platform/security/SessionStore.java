@@ -131,6 +131,16 @@ public class SessionStore {
         });
     }
 
+    /** Removes these sessions (by token hash) whether or not the user's index lists them. */
+    public Uni<Void> deleteHashes(String userId, List<String> tokenHashes) {
+        if (tokenHashes.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return keys.del(tokenHashes.stream().map(h -> SESSION_PREFIX + h).toArray(String[]::new))
+                .chain(() -> sets.srem(USER_INDEX_PREFIX + userId, tokenHashes.toArray(String[]::new)))
+                .replaceWithVoid();
+    }
+
     static long ttlSeconds(SessionRecord r, Instant now) {
         long absolute = Duration.between(now, r.expiresAt()).toSeconds();
         return r.idleSeconds() > 0 ? Math.min(r.idleSeconds(), absolute) : absolute;

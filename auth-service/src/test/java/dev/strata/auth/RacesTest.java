@@ -1,0 +1,115 @@
+package dev.strata.auth;
+
+import static dev.strata.auth.Api.as;
+import static dev.strata.auth.Api.count;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+
+import dev.strata.testing.StrataServersResource;
+
+/** Races that must not leave a session alive or lose a change, run with real threads against real stores. */
+@QuarkusTest
+@WithTestResource(value = StrataServersResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@WithTestResource(value = AuthTestServers.class, scope = TestResourceScope.MATCHING_RESOURCES)
+class RacesTest {
+
+    @Inject
+    RedisDataSource redis;
+
+    static <T> List<T> together(List<Callable<T>> calls) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(calls.size());
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<T>> futures = new ArrayList<>();
+            for (Callable<T> c : calls) {
+                futures.add(pool.submit(() -> {
+                    go.await();
+                    return c.call();
+                }));
+            }
+            go.countDown();
+            List<T> out = new ArrayList<>();
+            for (Future<T> f : futures) {
+                out.add(f.get(60, TimeUnit.SECONDS));
+            }
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void twoConcurrentRoleGrantsAreBothKept() throws Exception {
+        Api.Signed root = Api.admin();
+        for (int round = 0; round < 5; round++) {
+            Api.Account u = Api.signUp();
+            List<Integer> codes = together(List.of(
+                    () -> as(root).put("/api/admin/users/" + u.id() + "/roles/reviewer").statusCode(),
+                    () -> as(root).put("/api/admin/users/" + u.id() + "/roles/admin").statusCode()));
+            assertEquals(List.of(200, 200), codes);
+            String roles = Api.column("select roles from auth.users where id = ?::uuid", u.id()).get(0);
+            assertTrue(roles.contains("reviewer") && roles.contains("admin"), "round " + round + ": " + roles);
+        }
+    }
+
+    @Test
+    void aPasswordChangeLeavesNoSessionOpenedWithTheOldPassword() throws Exception {
+        Api.Account a = Api.signUp();
+        Api.Signed me = Api.signIn(a);
+        String fresh = "a completely new passphrase 42";
+        List<Callable<Integer>> calls = new ArrayList<>();
+        // six: with the two sign-ins below they stay within the per-account sign-in limit (10 per 15 minutes)
+        for (int i = 0; i < 6; i++) {
+            calls.add(() -> Api.signInResponse(a.email(), a.password()).statusCode());
+        }
+        calls.add(() -> as(me).contentType(ContentType.JSON)
+                .body(Map.of("currentPassword", a.password(), "newPassword", fresh))
+                .put("/api/users/me/password").statusCode());
+        List<Integer> codes = together(calls);
+        assertTrue(codes.get(6) / 100 == 2, "password change: " + codes.get(6));
+        // whatever the interleaving: the only live session is the one that changed the password
+        assertEquals(1, count("select count(*) from auth.sessions where user_id = ?::uuid and revoked_at is null"
+                + " and expires_at > now()", a.id()), "sign-ins " + codes.subList(0, 6));
+        for (String hash : Api.column("select token_hash from auth.sessions where user_id = ?::uuid"
+                + " and revoked_at is not null", a.id())) {
+            assertFalse(redis.key().exists("session:" + hash), "a revoked session is still in Redis");
+        }
+        assertEquals(401, Api.signInResponse(a.email(), a.password()).statusCode());
+        assertEquals(201, Api.signInResponse(a.email(), fresh).statusCode());
+    }
+
+    @Test
+    void revokeAllReachesSessionsTheIndexMissed() throws Exception {
+        Api.Account a = Api.signUp();
+        Api.Signed one = Api.signIn(a);
+        Api.Signed two = Api.signIn(a);
+        // the per-user index lost an entry (evicted, or written by an older version)
+        redis.set(String.class).srem("user-sessions:" + a.id(),
+                Api.column("select token_hash from auth.sessions where user_id = ?::uuid", a.id())
+                        .toArray(String[]::new));
+        as(one).queryParam("scope", "others").delete("/api/sessions").then().statusCode(200);
+        as(one).get("/api/sessions/current").then().statusCode(200);
+        as(two).get("/api/sessions/current").then().statusCode(401);
+    }
+}
