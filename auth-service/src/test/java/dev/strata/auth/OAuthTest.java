@@ -114,6 +114,43 @@ class OAuthTest {
         given().auth().oauth2(token).delete("/api/accounts/" + accountId).then().statusCode(409);
     }
 
+    /** A session whose last password check is old cannot add a sign-in method until it confirms the password. */
+    @Test
+    void linkingNeedsARecentPasswordCheckAndIsAnnounced() throws Exception {
+        Api.Signed me = Api.newUser();
+        Api.exec("update auth.sessions set reauthenticated_at = now() - interval '6 minutes' where user_id = ?::uuid",
+                me.account().id());
+        as(me).post("/api/accounts/mock/links").then().statusCode(403)
+                .contentType(org.hamcrest.Matchers.containsString("application/problem+json"))
+                .body("type", equalTo("https://strata.dev/problems/auth/reauthentication-required"));
+        as(me).contentType("application/json").body(Map.of("password", "not my password"))
+                .post("/api/sessions/current/reauthentication").then().statusCode(400);
+        as(me).post("/api/accounts/mock/links").then().statusCode(403);
+        as(me).contentType("application/json").body(Map.of("nope", 1))
+                .post("/api/sessions/current/reauthentication").then().statusCode(400);
+        given().contentType("application/json").body(Map.of("password", me.account().password()))
+                .post("/api/sessions/current/reauthentication").then().statusCode(401);
+        as(me).contentType("application/json").body(Map.of("password", me.account().password()))
+                .post("/api/sessions/current/reauthentication").then().statusCode(204);
+        // the new method is announced to the user's other devices and services
+        java.util.List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var bus = io.quarkus.arc.Arc.container().instance(dev.strata.platform.events.EventBus.class).get();
+        var sub = bus.subscribe("strata.accounts.*", (ch, e) -> events.add(e.type() + ":" + e.subject()))
+                .await().atMost(java.time.Duration.ofSeconds(5));
+        try {
+            String subject = "idp-" + UUID.randomUUID();
+            idpUser(subject, Api.randomEmail(), true);
+            callback(throughProvider(startLink(me))).then().statusCode(201);
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (events.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(List.of("accounts.linked:" + me.account().id()), events);
+        } finally {
+            sub.unsubscribe().await().atMost(java.time.Duration.ofSeconds(5));
+        }
+    }
+
     @Test
     void aSignedInUserLinksAndUnlinksAProvider() throws Exception {
         Api.Signed me = Api.newUser();

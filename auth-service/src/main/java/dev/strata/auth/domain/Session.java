@@ -29,6 +29,9 @@ public class Session extends PanacheEntityBase {
     public Instant expiresAt;
     @Column(name = "revoked_at")
     public Instant revokedAt;
+    /** The last time this session proved its user's credentials (sign-in or re-authentication). */
+    @Column(name = "reauthenticated_at")
+    public Instant reauthenticatedAt;
     @Column(name = "revoke_reason")
     public String revokeReason;
     public String ip;

@@ -23,6 +23,7 @@ import io.vertx.core.http.HttpServerRequest;
 
 import dev.strata.auth.config.AuthConfig;
 import dev.strata.auth.service.OAuthService;
+import dev.strata.auth.service.SessionService;
 import dev.strata.platform.problem.ProblemException;
 import dev.strata.platform.problem.ProblemType;
 import dev.strata.platform.ratelimit.ClientIpResolver;
@@ -38,9 +39,11 @@ public class AccountResource {
     private final SecurityIdentity identity;
     private final ClientIpResolver clientIp;
     private final AuthConfig config;
+    private final SessionService sessions;
 
     public AccountResource(OAuthService oauth, SecurityIdentity identity, ClientIpResolver clientIp,
-            AuthConfig config) {
+            AuthConfig config, SessionService sessions) {
+        this.sessions = sessions;
         this.oauth = oauth;
         this.identity = identity;
         this.clientIp = clientIp;
@@ -80,9 +83,14 @@ public class AccountResource {
     @Path("{provider}/links")
     @Authenticated
     public Uni<RestResponse<Dto.Authorization>> link(@PathParam("provider") String provider, @Context UriInfo uri) {
-        String userId = Caller.of(identity).userId();
+        Caller caller = Caller.of(identity);
+        String userId = caller.userId();
         String binding = SessionTokens.newToken();
-        return oauth.start(provider, "link", userId, oauth.redirectUri(provider, uri.getBaseUri().toString()), binding)
+        // adding a way in needs a recent proof of the credentials, not just a (possibly stolen) session
+        return sessions.requireRecentAuthentication(UUID.fromString(userId), UUID.fromString(caller.sessionId()),
+                        Duration.ofMinutes(5))
+                .chain(() -> oauth.start(provider, "link", userId,
+                        oauth.redirectUri(provider, uri.getBaseUri().toString()), binding))
                 .map(url -> RestResponse.ResponseBuilder.<Dto.Authorization>create(RestResponse.Status.CREATED,
                         new Dto.Authorization(url, Instant.now().plus(config.oauth().stateTtl())))
                         .header("Set-Cookie", Http.oauthCookie(config, binding)).build());

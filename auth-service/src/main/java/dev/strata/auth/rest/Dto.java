@@ -48,6 +48,9 @@ public final class Dto {
             @NotNull @Pattern(regexp = "[0-9]{6}", message = "must be 6 digits") String code) {
     }
 
+    public record ReauthenticationRequest(@NotNull @Size(max = 1024) String password) {
+    }
+
     public record BanRequest(@Size(max = 500) String reason) {
     }
 

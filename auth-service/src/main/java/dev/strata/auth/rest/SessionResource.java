@@ -82,6 +82,22 @@ public class SessionResource {
         return new Dto.CurrentSession(c.sessionId(), c.userId(), c.email(), c.roles());
     }
 
+    /**
+     * Confirms the password on the current session (204): what a sensitive change such as linking a sign-in method
+     * asks for when the last sign-in is more than five minutes old.
+     */
+    @POST
+    @Path("current/reauthentication")
+    @Authenticated
+    public Uni<RestResponse<Void>> reauthenticate(@Valid @NotNull Dto.ReauthenticationRequest body) {
+        Caller c = Caller.of(identity);
+        // guessing the password through this endpoint costs as much as through sign-in
+        return limiter.enforce("sign-in-account", "user:" + c.userId())
+                .chain(() -> users.reauthenticate(UUID.fromString(c.userId()), UUID.fromString(c.sessionId()),
+                        body.password()))
+                .map(v -> RestResponse.noContent());
+    }
+
     /** Sign-out. */
     @DELETE
     @Path("current")

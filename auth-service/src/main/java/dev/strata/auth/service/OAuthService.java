@@ -163,6 +163,8 @@ public class OAuthService {
         boolean emailVerified = Boolean.TRUE.equals(claims.getClaim("email_verified"));
         if ("link".equals(pending.mode())) {
             return link(UUID.fromString(pending.userId()), providerId, subject, email, p.scope())
+                    // after the commit: the user learns that a way into their account was added
+                    .call(a -> sessions.announceLinked(a.userId, providerId))
                     .map(a -> new Outcome(pending, null, a));
         }
         return signIn(providerId, subject, email, emailVerified, p.scope(), ip, userAgent)

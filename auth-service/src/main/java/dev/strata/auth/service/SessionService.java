@@ -23,6 +23,7 @@ import dev.strata.platform.events.EventBus;
 import dev.strata.platform.events.EventChannels;
 import dev.strata.platform.events.EventEnvelope;
 import dev.strata.platform.problem.ProblemException;
+import dev.strata.platform.problem.ProblemType;
 import dev.strata.platform.security.SessionRecord;
 import dev.strata.platform.security.SessionSignatures;
 import dev.strata.platform.security.SessionStore;
@@ -38,6 +39,8 @@ public class SessionService {
 
     public record Created(String token, Session session) {
     }
+
+    public static final String REAUTHENTICATION_REQUIRED = "https://strata.dev/problems/auth/reauthentication-required";
 
     private final SessionRepository sessions;
     private final UserRepository users;
@@ -69,6 +72,7 @@ public class SessionService {
         s.tokenHash = SessionTokens.hash(token);
         s.createdAt = now;
         s.lastSeenAt = now;
+        s.reauthenticatedAt = now;
         s.expiresAt = now.plus(config.absoluteLifetime());
         s.ip = ip;
         s.userAgent = userAgent == null ? null : userAgent.substring(0, Math.min(userAgent.length(), 512));
@@ -94,6 +98,26 @@ public class SessionService {
                 return Uni.createFrom().failure(UserService.invalidCredentials());
             }
             return open(fresh, ip, userAgent);
+        });
+    }
+
+    /** Records a fresh credential check on the caller's session. */
+    @WithTransaction
+    public Uni<Void> markReauthenticated(UUID userId, UUID sessionId) {
+        return sessions.update("reauthenticatedAt = ?1 where id = ?2 and userId = ?3 and revokedAt is null",
+                Instant.now(), sessionId, userId).replaceWithVoid();
+    }
+
+    /** Fails with 403 {@code auth/reauthentication-required} unless the session proved credentials recently. */
+    @WithSession
+    public Uni<Void> requireRecentAuthentication(UUID userId, UUID sessionId, java.time.Duration within) {
+        return sessions.findById(sessionId).chain(s -> {
+            boolean recent = s != null && s.userId.equals(userId) && s.reauthenticatedAt != null
+                    && s.reauthenticatedAt.isAfter(Instant.now().minus(within));
+            return recent ? Uni.createFrom().voidItem()
+                    : Uni.createFrom().failure(new ProblemException(ProblemType.FORBIDDEN, REAUTHENTICATION_REQUIRED,
+                            "Confirm your password first (POST /api/sessions/current/reauthentication)", null, null,
+                            null));
         });
     }
 
@@ -146,6 +170,13 @@ public class SessionService {
             }
             return chain;
         });
+    }
+
+    /** {@code accounts.linked} on {@code strata.accounts.linked}: a sign-in method was added to the account. */
+    public Uni<Void> announceLinked(UUID userId, String providerId) {
+        return events.publish("strata.accounts.linked", EventEnvelope.of("accounts.linked", userId.toString(),
+                Map.of("userId", userId.toString(), "provider", providerId, "method", "oauth")))
+                .onFailure().recoverWithNull();
     }
 
     private Uni<Void> announce(UUID userId, List<Session> revoked, String reason) {

@@ -101,6 +101,14 @@ public class UserService {
         return users.findById(id).onItem().ifNull().failWith(() -> ProblemException.notFound("No such user"));
     }
 
+    /** Checks the password again for the caller's session (a recent proof for sensitive changes). */
+    public Uni<Void> reauthenticate(UUID userId, UUID sessionId, String password) {
+        return byId(userId).chain(user -> hasher.verify(Credentials.normalizePassword(password), user.passwordHash))
+                .chain(ok -> ok ? sessions.markReauthenticated(userId, sessionId)
+                        : Uni.createFrom().failure(ProblemException.invalidField("password",
+                                "does not match your password")));
+    }
+
     /** Changes the password and revokes every other session of the user. */
     public Uni<Integer> changePassword(UUID userId, UUID sessionId, String tokenHash, String current,
             String replacement) {
