@@ -27,6 +27,8 @@ LOG="$(mktemp -t strata-auth-bench.XXXXXX)"
 # raise them for this process only. The limiter still runs on every sign-in, so its cost is measured.
 export STRATA_RATE_LIMIT_POLICIES_SIGN_IN_IP_LIMIT=100000000
 export STRATA_RATE_LIMIT_POLICIES_SIGN_IN_ACCOUNT_LIMIT=100000000
+export STRATA_RATE_LIMIT_POLICIES_SIGN_IN_ACCOUNT_IP_LIMIT=100000000
+export STRATA_RATE_LIMIT_POLICIES_SIGN_IN_ACCOUNT_FAILURES_LIMIT=100000000
 echo "[bench] starting auth-service with embedded PostgreSQL and Redis (log: $LOG)"
 setsid deploy/local/strata-local --only auth-service --no-build --fresh >"$LOG" 2>&1 &
 LAUNCHER=$!

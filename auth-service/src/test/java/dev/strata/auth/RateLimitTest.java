@@ -44,20 +44,57 @@ class RateLimitTest {
     }
 
     @Test
-    void signInIsLimitedPerAccountAcrossAddresses() throws Exception {
+    void strangersGuessingWrongCannotLockTheOwnerOut() throws Exception {
         Api.Account a = Api.signUp();
         Api.Account bystander = Api.signUp();
+        // the owner signed in from this browser before: it holds the device cookie
+        String device = Api.signInResponse(a.email(), a.password()).then().statusCode(201).extract()
+                .cookie("__Host-strata_device");
+        org.junit.jupiter.api.Assertions.assertNotNull(device, "no device cookie");
+        // a botnet: ten wrong passwords from ten addresses spend the account's failure budget (10 in tests)
         for (int i = 0; i < 10; i++) {
             Api.signInResponse(a.email(), "wrong password " + i).then().statusCode(401);
         }
-        // even the right password from a fresh address waits now; the case of the address does not matter
+        // an unknown browser waits now, even with the right password; the case of the address does not matter
         Api.signInResponse(a.email().toUpperCase(), a.password()).then().statusCode(429)
                 .header("Retry-After", notNullValue());
-        assertEquals(0, count("select count(*) from auth.sessions where user_id = ?::uuid", a.id()));
-        Api.signInResponse(bystander.email(), bystander.password()).then().statusCode(201);
+        long sessions = count("select count(*) from auth.sessions where user_id = ?::uuid", a.id());
+        // but the owner's own browser still signs in
+        Api.from(Api.randomIp()).cookie("__Host-strata_device", device).contentType(io.restassured.http.ContentType.JSON)
+                .body(java.util.Map.of("email", a.email(), "password", a.password())).post("/api/sessions").then()
+                .statusCode(201);
+        assertEquals(sessions + 1, count("select count(*) from auth.sessions where user_id = ?::uuid", a.id()));
+        // a forged device cookie (another account's, or made up) does not help
+        String other = Api.signInResponse(bystander.email(), bystander.password()).then().statusCode(201).extract()
+                .cookie("__Host-strata_device");
+        for (String fake : new String[] {other, "abc.def", "nonsense"}) {
+            Api.from(Api.randomIp()).cookie("__Host-strata_device", fake).contentType(io.restassured.http.ContentType.JSON)
+                    .body(java.util.Map.of("email", a.email(), "password", a.password())).post("/api/sessions").then()
+                    .statusCode(429);
+        }
         String metrics = io.restassured.RestAssured.given().accept("text/plain").get("/q/metrics").asString();
         org.junit.jupiter.api.Assertions.assertTrue(
-                metrics.contains("strata_rate_limit_rejections_total{policy=\"sign-in-account\""), "rejections");
+                metrics.contains("strata_rate_limit_rejections_total{policy=\"sign-in-account-failures\""),
+                "rejections");
+    }
+
+    @Test
+    void oneSourceGuessingAtOneAccountIsLimited() throws Exception {
+        Api.Account a = Api.signUp();
+        String device = Api.signInResponse(a.email(), a.password()).then().statusCode(201).extract()
+                .cookie("__Host-strata_device");
+        String ip = Api.randomIp();
+        for (int i = 0; i < 10; i++) {
+            Api.from(ip).contentType(io.restassured.http.ContentType.JSON)
+                    .body(java.util.Map.of("email", a.email(), "password", "wrong " + i)).post("/api/sessions").then()
+                    .statusCode(org.hamcrest.Matchers.anyOf(org.hamcrest.Matchers.is(401),
+                            org.hamcrest.Matchers.is(429)));
+        }
+        // eleventh try from that source: refused even with the owner's device cookie (that only lifts the
+        // account-wide failure budget)
+        Api.from(ip).cookie("__Host-strata_device", device).contentType(io.restassured.http.ContentType.JSON)
+                .body(java.util.Map.of("email", a.email(), "password", a.password())).post("/api/sessions").then()
+                .statusCode(429);
     }
 
     @Test

@@ -117,7 +117,8 @@ class SignUpSignInTest {
                 .body("userId", equalTo(a.id()));
         String token = r.path("token");
         assertEquals(43, token.length());
-        String cookie = r.getHeader("Set-Cookie");
+        String cookie = r.getHeaders().getValues("Set-Cookie").stream()
+                .filter(c -> c.startsWith("__Host-strata_session=")).findFirst().orElseThrow();
         assertTrue(cookie.startsWith("__Host-strata_session=" + token + ";"), cookie);
         assertTrue(cookie.contains("HttpOnly") && cookie.contains("Secure") && cookie.contains("SameSite=Lax")
                 && cookie.contains("Path=/"), cookie);

@@ -35,6 +35,16 @@ final class Http {
         return oauthCookieName(config) + "=; Path=/; Max-Age=0" + attributes(config);
     }
 
+    /** Marks a browser that signed in to an account (see DeviceCookies); long-lived, host-only where Secure. */
+    static String deviceCookieName(AuthConfig config) {
+        return config.cookieSecure() ? "__Host-strata_device" : "strata_device";
+    }
+
+    static String deviceCookie(AuthConfig config, String value) {
+        return deviceCookieName(config) + "=" + value + "; Path=/; Max-Age=" + Duration.ofDays(180).toSeconds()
+                + attributes(config);
+    }
+
     static String clearedCookie(AuthConfig config) {
         return SessionAuthenticationMechanism.COOKIE + "=; Path=/; Max-Age=0" + attributes(config);
     }

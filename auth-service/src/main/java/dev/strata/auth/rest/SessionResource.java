@@ -24,6 +24,7 @@ import io.vertx.core.http.HttpServerRequest;
 
 import dev.strata.auth.config.AuthConfig;
 import dev.strata.auth.service.Credentials;
+import dev.strata.auth.service.DeviceCookies;
 import dev.strata.auth.service.SessionService;
 import dev.strata.auth.service.UserService;
 import dev.strata.platform.problem.ProblemException;
@@ -41,9 +42,11 @@ public class SessionResource {
     private final ClientIpResolver clientIp;
     private final SecurityIdentity identity;
     private final AuthConfig config;
+    private final DeviceCookies devices;
 
     public SessionResource(UserService users, SessionService sessions, RateLimiter limiter, ClientIpResolver clientIp,
-            SecurityIdentity identity, AuthConfig config) {
+            SecurityIdentity identity, AuthConfig config, DeviceCookies devices) {
+        this.devices = devices;
         this.users = users;
         this.sessions = sessions;
         this.limiter = limiter;
@@ -58,9 +61,17 @@ public class SessionResource {
     public Uni<RestResponse<Dto.SignInResponse>> signIn(@Valid @NotNull Dto.SignInRequest body,
             HttpServerRequest request) {
         String ip = clientIp.resolve(request);
-        // per account as well as per address: a botnet spreading guesses over many IPs still hits this one
-        return limiter.enforce("sign-in-account", "email:" + Credentials.normalizeEmail(body.email()))
-                .chain(() -> users.signIn(body.email(), body.password(), ip, request.getHeader("User-Agent")))
+        String email = Credentials.normalizeEmail(body.email());
+        var device = request.getCookie(Http.deviceCookieName(config));
+        boolean knownDevice = devices.valid(device == null ? null : device.getValue(), email);
+        // per account and address: one source's guesses at one account. Per account, only failures count, and a
+        // browser that signed in to it before is exempt: strangers guessing wrong cannot lock the owner out
+        return limiter.enforce("sign-in-account-ip", "email:" + email + "|ip:" + ClientIpResolver.limitKey(ip))
+                .chain(() -> knownDevice ? Uni.createFrom().voidItem()
+                        : limiter.enforcePeek("sign-in-account-failures", "email:" + email).replaceWithVoid())
+                .chain(() -> users.signIn(body.email(), body.password(), ip, request.getHeader("User-Agent"))
+                        .onFailure(e -> e instanceof ProblemException p && p.type().status() == 401)
+                        .call(e -> limiter.check("sign-in-account-failures", "email:" + email)))
                 .map(created -> {
                     var s = created.session();
                     Duration maxAge = Duration.between(Instant.now(), s.expiresAt);
@@ -69,6 +80,7 @@ public class SessionResource {
                                     s.id, s.userId, s.expiresAt))
                             .header("Set-Cookie", Http.sessionCookie(config, created.token(),
                                     maxAge))
+                            .header("Set-Cookie", Http.deviceCookie(config, devices.issue(email)))
                             .header("Cache-Control", "no-store").build();
                 });
     }

@@ -26,7 +26,7 @@ public class RateLimiter {
     private static final String SCRIPT = """
 -- GCRA (generic cell rate algorithm): one key per policy+subject holding the theoretical arrival time (TAT)
 -- in microseconds. Up to `limit` requests may arrive at once; after that one per `period/limit`.
--- KEYS[1] = bucket key; ARGV[1] = limit; ARGV[2] = period in microseconds
+-- KEYS[1] = bucket key; ARGV[1] = limit; ARGV[2] = period in microseconds; ARGV[3] = '1' to look without counting
 -- Returns {allowed (0/1), remaining, retry_after_ms, reset_ms}
 redis.replicate_commands()
 local limit = tonumber(ARGV[1])
@@ -43,7 +43,9 @@ local allow_at = new_tat - period
 if now < allow_at then
   return {0, 0, math.ceil((allow_at - now) / 1000), math.ceil((tat - now) / 1000)}
 end
-redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX', math.ceil((new_tat - now) / 1000))
+if ARGV[3] ~= '1' then
+  redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX', math.ceil((new_tat - now) / 1000))
+end
 local remaining = math.floor((now - allow_at) / interval)
 return {1, remaining, 0, math.ceil((new_tat - now) / 1000)}
             """;
@@ -69,6 +71,18 @@ return {1, remaining, 0, math.ceil((new_tat - now) / 1000)}
 
     /** Decides for {@code subject} under policy {@code name}. */
     public Uni<Decision> check(String name, String subject) {
+        return decide(name, subject, false);
+    }
+
+    /**
+     * Whether a request would be admitted, without counting one: for budgets that only failures spend (count
+     * them afterwards with {@link #check}).
+     */
+    public Uni<Decision> peek(String name, String subject) {
+        return decide(name, subject, true);
+    }
+
+    private Uni<Decision> decide(String name, String subject, boolean peek) {
         RateLimitConfig.Policy p = policy(name);
         if (!config.enabled()) {
             return Uni.createFrom().item(new Decision(name, true, p.limit(), p.limit(), 0, 0));
@@ -76,14 +90,23 @@ return {1, remaining, 0, math.ceil((new_tat - now) / 1000)}
         // subjects may be e-mail addresses: hash them so that keys never carry personal data
         String key = KEY_PREFIX + name + ":" + SessionTokens.sha256Hex(subject);
         String period = Long.toString(p.window().toNanos() / 1000);
-        return GCRA.run(redis, List.of(key), Integer.toString(p.limit()), period)
+        return GCRA.run(redis, List.of(key), Integer.toString(p.limit()), period, peek ? "1" : "0")
                 .onFailure().transform(e -> ProblemException.dependencyDown("rate limiter", e))
                 .map(r -> toDecision(name, p, r));
     }
 
     /** Like {@link #check} but fails with a 429 problem (with headers) when the request is not admitted. */
     public Uni<Decision> enforce(String name, String subject) {
-        return check(name, subject).map(d -> {
+        return require(check(name, subject));
+    }
+
+    /** Like {@link #peek} but fails with a 429 problem when the budget is spent. */
+    public Uni<Decision> enforcePeek(String name, String subject) {
+        return require(peek(name, subject));
+    }
+
+    private Uni<Decision> require(Uni<Decision> decision) {
+        return decision.map(d -> {
             if (!d.allowed()) {
                 throw rejected(d);
             }
