@@ -51,6 +51,36 @@ class AdminTest {
         assertEquals(before, count("select count(*) from auth.sessions where user_id = ?::uuid", victim.id()));
     }
 
+    /** The first admin by an explicit one-time token: verified e-mail required, right token required, once only. */
+    @Test
+    void theBootstrapTokenMakesOneVerifiedUserAdminOnce() throws Exception {
+        String token = "test-bootstrap-token-0123456789";
+        Api.Signed unverified = Api.newUser();
+        as(unverified).contentType(ContentType.JSON).body(Map.of("token", token)).post("/api/admin/bootstrap").then()
+                .statusCode(403).body("type", equalTo("https://strata.dev/problems/auth/email-not-verified"));
+        given().contentType(ContentType.JSON).body(Map.of("token", token)).post("/api/admin/bootstrap").then()
+                .statusCode(401);
+        as(unverified).contentType(ContentType.JSON).body(Map.of()).post("/api/admin/bootstrap").then()
+                .statusCode(400);
+        Api.Signed me = Api.newUser();
+        Api.exec("update auth.users set email_verified = true where id = ?::uuid", me.account().id());
+        as(me).contentType(ContentType.JSON).body(Map.of("token", "a guess")).post("/api/admin/bootstrap").then()
+                .statusCode(403).body("type", equalTo("https://strata.dev/problems/auth/invalid-bootstrap-token"));
+        as(me).get("/api/sessions/current").then().body("roles", not(hasItem("admin")));
+        as(me).contentType(ContentType.JSON).body(Map.of("token", token)).post("/api/admin/bootstrap").then()
+                .statusCode(204);
+        // the live session has the role at once
+        as(me).get("/api/sessions/current").then().body("roles", hasItem("admin"));
+        // used: nobody else can redeem it, not even with the right token
+        Api.Signed second = Api.newUser();
+        Api.exec("update auth.users set email_verified = true where id = ?::uuid", second.account().id());
+        as(second).contentType(ContentType.JSON).body(Map.of("token", token)).post("/api/admin/bootstrap").then()
+                .statusCode(409).body("type", equalTo("https://strata.dev/problems/auth/bootstrap-token-used"));
+        as(second).get("/api/sessions/current").then().body("roles", not(hasItem("admin")));
+        assertEquals(1, count("select count(*) from auth.bootstrap_tokens where consumed_by = ?::uuid",
+                me.account().id()));
+    }
+
     @Test
     void theBootstrapAddressBecomesAdminOnceVerified() throws Exception {
         Api.Signed root = Api.admin();

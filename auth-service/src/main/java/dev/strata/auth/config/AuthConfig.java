@@ -27,6 +27,12 @@ public interface AuthConfig {
     /** Whoever verifies this e-mail address becomes an admin (empty: nobody is bootstrapped). */
     Optional<String> bootstrapAdminEmail();
 
+    /**
+     * One-time token that makes its redeemer the first admin (POST /api/admin/bootstrap), from a Secret; when unset
+     * a random one is generated and logged once at start-up.
+     */
+    Optional<String> bootstrapToken();
+
     /** argon2id cost; the defaults are the OWASP ASVS 5.0 minimum (19 MiB, t=2, p=1). */
     interface Argon2 {
         @WithDefault("19456")

@@ -51,6 +51,9 @@ public final class Dto {
     public record ReauthenticationRequest(@NotNull @Size(max = 1024) String password) {
     }
 
+    public record BootstrapRequest(@NotBlank @Size(max = 200) String token) {
+    }
+
     public record BanRequest(@Size(max = 500) String reason) {
     }
 

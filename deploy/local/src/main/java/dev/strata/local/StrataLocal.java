@@ -248,6 +248,10 @@ public final class StrataLocal {
         if (selected.stream().anyMatch(s -> s.name().equals("rates-service"))) {
             b.append("  curl -s localhost:8084/api/rates/EUR/USD\n");
         }
+        if (selected.stream().anyMatch(s -> s.name().equals("auth-service"))) {
+            b.append("\nfirst admin: verify your e-mail, then POST /api/admin/bootstrap {\"token\": ...} with the"
+                    + " one-time token printed in " + logs.resolve("auth-service.log") + " at the first start\n");
+        }
         b.append("\nCtrl-C stops everything. STRATA READY\n");
         System.out.println(b);
         System.out.flush();
