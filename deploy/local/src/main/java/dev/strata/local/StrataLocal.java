@@ -162,6 +162,8 @@ public final class StrataLocal {
             env.put("STRATA_AUTH_COOKIE_SECURE", "false");
             // codes sent before a restart stay checkable after it
             env.put("STRATA_AUTH_CODES_PEPPER", StrataServers.persistentSecret(dataDir, "codes-pepper"));
+            // no mail server runs locally: e-mails (verification codes) are written to logs/auth-service.log
+            env.put("QUARKUS_MAILER_MOCK", "true");
         }
         return env;
     }
@@ -249,7 +251,9 @@ public final class StrataLocal {
             b.append("  curl -s localhost:8084/api/rates/EUR/USD\n");
         }
         if (selected.stream().anyMatch(s -> s.name().equals("auth-service"))) {
-            b.append("\nfirst admin: verify your e-mail, then POST /api/admin/bootstrap {\"token\": ...} with the"
+            b.append("\ne-mails (verification codes) are not sent locally: they are logged in "
+                    + logs.resolve("auth-service.log") + "\n");
+            b.append("first admin: verify your e-mail, then POST /api/admin/bootstrap {\"token\": ...} with the"
                     + " one-time token printed in " + logs.resolve("auth-service.log") + " at the first start\n");
         }
         b.append("\nCtrl-C stops everything. STRATA READY\n");
