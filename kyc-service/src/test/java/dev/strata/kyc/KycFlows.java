@@ -2,7 +2,6 @@ package dev.strata.kyc;
 
 import static io.restassured.RestAssured.given;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,7 +15,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -103,20 +101,7 @@ final class KycFlows {
 
     static HttpResponse<String> postForm(String url, Map<String, ?> fields, Doc d) throws IOException,
             InterruptedException {
-        String boundary = "----strata" + UUID.randomUUID().toString().replace("-", "");
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        for (Map.Entry<String, ?> f : fields.entrySet()) {
-            write(body, "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + f.getKey() + "\"\r\n\r\n"
-                    + f.getValue() + "\r\n");
-        }
-        write(body, "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + d.fileName()
-                + "\"\r\nContent-Type: " + d.contentType() + "\r\n\r\n");
-        body.write(d.bytes());
-        write(body, "\r\n--" + boundary + "--\r\n");
-        HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build();
-        return HTTP.send(req, HttpResponse.BodyHandlers.ofString());
+        return dev.strata.testing.BrowserForms.post(url, fields, d.fileName(), d.contentType(), d.bytes());
     }
 
     static HttpResponse<byte[]> get(String url) throws IOException, InterruptedException {
@@ -156,10 +141,6 @@ final class KycFlows {
         }
         System.arraycopy(magic, 0, b, 0, magic.length);
         return b;
-    }
-
-    private static void write(ByteArrayOutputStream out, String s) {
-        out.writeBytes(s.getBytes(StandardCharsets.UTF_8));
     }
 
     static Map<String, Object> map(Object... kv) {
