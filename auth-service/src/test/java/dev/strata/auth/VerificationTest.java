@@ -27,12 +27,16 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
+import dev.strata.auth.service.VerificationService;
 import dev.strata.testing.StrataServersResource;
 
 @QuarkusTest
 @WithTestResource(value = StrataServersResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 @WithTestResource(value = AuthTestServers.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class VerificationTest {
+
+    @jakarta.inject.Inject
+    VerificationService verifications;
 
     private static final Pattern SMS_CODE = Pattern.compile("code is ([0-9]{6})");
 
@@ -42,7 +46,7 @@ class VerificationTest {
     }
 
     @Test
-    void emailCodeArrivesOverSmtpAndVerifiesTheAddressOnce() throws Exception {
+    void emailCodeArrivesOverSmtpAndVerifiesTheAddressOnce() throws Throwable {
         Api.Signed s = Api.newUser();
         String email = s.account().email();
         as(s).contentType(ContentType.JSON).body(Map.of("channel", "email")).post("/api/verifications").then()
@@ -59,7 +63,12 @@ class VerificationTest {
         as(s).contentType(ContentType.JSON).body(Map.of("channel", "email", "code", code))
                 .post("/api/verifications/checks").then().statusCode(204);
         as(s).get("/api/users/me").then().body("emailVerified", equalTo(true));
-        // single use: the same code again is refused (and the address is verified already anyway)
+        // single use: the code row is consumed, so the check itself refuses it (the REST path would stop earlier,
+        // at the already-verified guard, and prove nothing about the code)
+        assertEquals(1, count("select count(*) from auth.verifications where identifier = ? and consumed_at is not null",
+                email));
+        assertEquals(VerificationService.Outcome.NO_CODE, io.quarkus.vertx.VertxContextSupport.subscribeAndAwait(
+                () -> verifications.check(java.util.UUID.fromString(s.account().id()), "email", email, code)));
         as(s).contentType(ContentType.JSON).body(Map.of("channel", "email", "code", code))
                 .post("/api/verifications/checks").then().statusCode(409);
         as(s).contentType(ContentType.JSON).body(Map.of("channel", "email")).post("/api/verifications").then()
@@ -209,19 +218,68 @@ class VerificationTest {
         assertEquals(rows, count("select count(*) from auth.verifications where identifier = ?", s.account().email()));
     }
 
+    /** The test profile caps text messages at 6 per account per day (production: 10), whatever the numbers. */
     @Test
     void oneAccountCannotPumpCodesToManyNumbers() throws Exception {
         Api.Signed s = Api.newUser();
         long base = 100000000L + (long) (Math.random() * 800000000L);
-        for (int i = 0; i < 10; i++) {
+        int inbox = AuthTestServers.SMS_INBOX.size();
+        for (int i = 0; i < 6; i++) {
             as(s).contentType(ContentType.JSON).body(Map.of("channel", "phone", "phone", "+4915" + (base + i)))
                     .post("/api/verifications").then().statusCode(202);
         }
-        String eleventh = "+4915" + (base + 10);
-        as(s).contentType(ContentType.JSON).body(Map.of("channel", "phone", "phone", eleventh))
+        String seventh = "+4915" + (base + 6);
+        String retryAfter = as(s).contentType(ContentType.JSON).body(Map.of("channel", "phone", "phone", seventh))
                 .post("/api/verifications").then().statusCode(429)
-                .body("type", equalTo("https://strata.dev/problems/rate-limited"));
-        assertEquals(0, count("select count(*) from auth.verifications where identifier = ?", eleventh));
+                .body("type", equalTo("https://strata.dev/problems/rate-limited")).extract().header("Retry-After");
+        // a daily budget: the wait is hours, not the hourly window's minutes
+        assertTrue(Long.parseLong(retryAfter) > 3600, retryAfter);
+        assertEquals(0, count("select count(*) from auth.verifications where identifier = ?", seventh));
+        assertEquals(inbox + 6, AuthTestServers.SMS_INBOX.size());
+        // e-mail codes are not text messages: the account can still verify its address
+        as(s).contentType(ContentType.JSON).body(Map.of("channel", "email")).post("/api/verifications").then()
+                .statusCode(202);
+    }
+
+    /** A phone number anyone may type in: another user's requests and guesses must not touch my codes. */
+    @Test
+    void anotherUserCannotVoidOrLockMyPhoneCode() throws Exception {
+        Api.Signed owner = Api.newUser();
+        Api.Signed other = Api.newUser();
+        String phone = "+4917" + (100000000 + (int) (Math.random() * 899999999));
+        AuthTestServers.SMS_INBOX.clear();
+        as(owner).contentType(ContentType.JSON).body(Map.of("channel", "phone", "phone", phone))
+                .post("/api/verifications").then().statusCode(202);
+        String code = smsCode();
+        // the other user asks for codes to the same number until their own limit, then guesses until theirs
+        for (int i = 0; i < 3; i++) {
+            as(other).contentType(ContentType.JSON).body(Map.of("channel", "phone", "phone", phone))
+                    .post("/api/verifications").then().statusCode(202);
+            smsCode();
+        }
+        as(other).contentType(ContentType.JSON).body(Map.of("channel", "phone", "phone", phone))
+                .post("/api/verifications").then().statusCode(429);
+        String wrong = code.equals("000000") ? "111111" : "000000";
+        for (int i = 0; i < 10; i++) {
+            int status = as(other).contentType(ContentType.JSON)
+                    .body(Map.of("channel", "phone", "phone", phone, "code", i == 0 ? code : wrong))
+                    .post("/api/verifications/checks").statusCode();
+            // not even the owner's code works for someone else
+            assertTrue(status == 422 || status == 429, "status " + status);
+        }
+        as(other).get("/api/users/me").then().body("phoneVerified", equalTo(false));
+        // the owner's code is still live, with its whole guess budget, and still asks nothing of the limiter
+        as(owner).contentType(ContentType.JSON).body(Map.of("channel", "phone", "phone", phone, "code", code))
+                .post("/api/verifications/checks").then().statusCode(204);
+        as(owner).get("/api/users/me").then().body("phone", equalTo(phone)).body("phoneVerified", equalTo(true));
+    }
+
+    private static String smsCode() throws InterruptedException {
+        String delivered = AuthTestServers.SMS_INBOX.poll(10, TimeUnit.SECONDS);
+        assertNotNull(delivered, "the SMS provider got nothing");
+        Matcher m = SMS_CODE.matcher(delivered);
+        assertTrue(m.find(), delivered);
+        return m.group(1);
     }
 
     @Test

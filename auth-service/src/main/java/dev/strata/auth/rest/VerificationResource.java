@@ -39,9 +39,13 @@ public class VerificationResource {
         UUID userId = UUID.fromString(Caller.of(identity).userId());
         requirePhone(body.channel(), body.phone());
         return verifications.identifier(userId, body.channel(), body.phone())
-                .call(id -> limiter.enforce("code-send", body.channel() + ":" + id))
-                // and per account: one user must not pump codes to many phone numbers
+                // keyed by requester and identifier: another user asking for codes to my number spends their budget
+                .call(id -> limiter.enforce("code-send", body.channel() + ":" + userId + ":" + id))
+                // and per account: one user must not pump codes to many phone numbers (SMS costs money)
                 .call(id -> limiter.enforce("code-send-account", userId.toString()))
+                .call(id -> Verification.PHONE.equals(body.channel())
+                        ? limiter.enforce("code-sms-daily", userId.toString())
+                        : Uni.createFrom().voidItem())
                 .chain(id -> verifications.send(userId, body.channel(), id))
                 .map(sent -> RestResponse.status(RestResponse.Status.ACCEPTED, sent));
     }
@@ -55,7 +59,7 @@ public class VerificationResource {
         Uni<String> identifier = Verification.EMAIL.equals(channel)
                 ? verifications.identifier(userId, channel, null)
                 : Uni.createFrom().item(body.phone());
-        return identifier.call(id -> limiter.enforce("code-check", channel + ":" + id))
+        return identifier.call(id -> limiter.enforce("code-check", channel + ":" + userId + ":" + id))
                 .chain(id -> verifications.check(userId, channel, id, body.code()))
                 .map(outcome -> {
                     if (outcome != VerificationService.Outcome.VERIFIED) {

@@ -113,7 +113,7 @@ public class VerificationService {
         v.expiresAt = now.plus(config.codes().ttl());
         v.createdAt = now;
         // a new code voids the earlier ones: only the latest message counts
-        return verifications.voidOpen(v.purpose, identifier, now).chain(() -> verifications.persist(v));
+        return verifications.voidOpen(userId, v.purpose, identifier, now).chain(() -> verifications.persist(v));
     }
 
     /** Checks a code; the attempt is committed even when wrong, so the caller fails after the transaction. */
@@ -122,15 +122,15 @@ public class VerificationService {
         String purpose = purpose(channel);
         Instant now = Instant.now();
         // locked: parallel guesses must not share one attempt count (that would allow more than max-attempts)
-        return verifications.latestForUpdate(purpose, identifier).chain(v -> {
-            if (v == null || v.consumedAt != null || !v.expiresAt.isAfter(now) || !userId.equals(v.userId)) {
+        return verifications.latestForUpdate(userId, purpose, identifier).chain(v -> {
+            if (v == null || v.consumedAt != null || !v.expiresAt.isAfter(now)) {
                 return Uni.createFrom().item(Outcome.NO_CODE);
             }
             if (v.attempts >= config.codes().maxAttempts()) {
                 return Uni.createFrom().item(Outcome.EXHAUSTED);
             }
             // under the lock of the only live code: older codes are void, so this sum cannot grow behind our back
-            return verifications.attemptsSince(purpose, identifier, now.minus(java.time.Duration.ofDays(1)))
+            return verifications.attemptsSince(userId, purpose, identifier, now.minus(java.time.Duration.ofDays(1)))
                     .chain(used -> used >= config.codes().dailyAttempts() ? Uni.createFrom().item(Outcome.LOCKED)
                             : guess(v, userId, channel, identifier, code, purpose, now));
         });
