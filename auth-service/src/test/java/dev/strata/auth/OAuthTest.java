@@ -182,6 +182,111 @@ class OAuthTest {
         assertEquals(0, count("select count(*) from auth.accounts where id = ?::uuid", accountId));
     }
 
+    /** Links a provider identity carrying the user's own address to {@code me}; returns the identity's subject. */
+    private static String linkOwnAddress(Api.Signed me) {
+        String subject = "idp-" + UUID.randomUUID();
+        idpUser(subject, me.account().email(), true);
+        callback(throughProvider(startLink(me))).then().statusCode(201);
+        return subject;
+    }
+
+    /** The provider signs in as whoever {@code subject} is linked to; 409 account-not-linked when nobody. */
+    private static Response signInAs(String subject, String email) {
+        idpUser(subject, email, true);
+        return callback(throughProvider(startSignIn()));
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** Account events of this user in the durable stream, oldest first, as type strings. */
+    private static List<String> accountEvents(String userId, int atLeast) throws Exception {
+        var redis = io.quarkus.arc.Arc.container().instance(io.quarkus.redis.datasource.RedisDataSource.class).get();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        List<String> types = new java.util.ArrayList<>();
+        while (System.nanoTime() < deadline) {
+            types.clear();
+            for (var entry : redis.execute("XRANGE", "strata:events:accounts", "-", "+")) {
+                // [id, [field, value, ...]]: the envelope is the value of the field "event"
+                var fields = entry.get(1);
+                for (int i = 0; i + 1 < fields.size(); i += 2) {
+                    if (fields.get(i).toString().equals("envelope")) {
+                        var envelope = JSON.readTree(fields.get(i + 1).toString());
+                        if (userId.equals(envelope.path("subject").asText())) {
+                            types.add(envelope.path("type").asText());
+                        }
+                    }
+                }
+            }
+            if (types.size() >= atLeast) {
+                break;
+            }
+            Thread.sleep(20);
+        }
+        return types;
+    }
+
+    /** A password change shows what is still linked, and with unlinkAccounts removes it in the same transaction. */
+    @Test
+    void aPasswordChangeOffersAndRemovesLinkedAccounts() throws Exception {
+        Api.Signed me = Api.newUser();
+        String subject = linkOwnAddress(me);
+        String second = "Another-passphrase-" + UUID.randomUUID();
+        as(me).contentType("application/json")
+                .body(Map.of("currentPassword", me.account().password(), "newPassword", second))
+                .put("/api/users/me/password").then().statusCode(200).body("linkedAccounts", equalTo(1))
+                .body("unlinkedAccounts", equalTo(0));
+        assertEquals(1, count("select count(*) from auth.accounts where user_id = ?::uuid", me.account().id()));
+        // bad flag: refused, nothing changed
+        as(me).contentType("application/json")
+                .body("{\"currentPassword\":\"" + second + "\",\"newPassword\":\"x-" + second
+                        + "\",\"unlinkAccounts\":\"yes please\"}")
+                .put("/api/users/me/password").then().statusCode(400);
+        assertEquals(1, count("select count(*) from auth.accounts where user_id = ?::uuid", me.account().id()));
+
+        String third = "Third-passphrase-" + UUID.randomUUID();
+        as(me).contentType("application/json")
+                .body(Map.of("currentPassword", second, "newPassword", third, "unlinkAccounts", true))
+                .put("/api/users/me/password").then().statusCode(200).body("linkedAccounts", equalTo(0))
+                .body("unlinkedAccounts", equalTo(1));
+        assertEquals(0, count("select count(*) from auth.accounts where user_id = ?::uuid", me.account().id()));
+        // the identity that was linked no longer gets in
+        signInAs(subject, me.account().email()).then().statusCode(409)
+                .body("type", equalTo("https://strata.dev/problems/auth/account-not-linked"));
+        // each change is a durable event, in order, for the notification service
+        assertEquals(List.of("accounts.linked", "accounts.password_changed", "accounts.unlinked",
+                "accounts.password_changed"), accountEvents(me.account().id(), 4));
+    }
+
+    @Test
+    void signingOutEverywhereCanRemoveLinkedAccountsButNeverTheLastWayIn() throws Exception {
+        Api.Signed me = Api.newUser();
+        Api.Signed laptop = Api.signIn(me.account());
+        String subject = linkOwnAddress(me);
+        as(me).delete("/api/sessions?scope=others&unlinkAccounts=maybe").then().statusCode(400)
+                .body("errors.field", org.hamcrest.Matchers.hasItem("unlinkAccounts"));
+        as(laptop).get("/api/users/me").then().statusCode(200);
+        as(me).delete("/api/sessions?scope=others&unlinkAccounts=true").then().statusCode(200)
+                .body("revoked", equalTo(1)).body("unlinkedAccounts", equalTo(1)).body("linkedAccounts", equalTo(0));
+        as(laptop).get("/api/users/me").then().statusCode(401);
+        as(me).get("/api/users/me").then().statusCode(200);
+        signInAs(subject, me.account().email()).then().statusCode(409);
+        assertEquals(List.of("accounts.linked", "accounts.unlinked", "accounts.sessions_revoked"),
+                accountEvents(me.account().id(), 3));
+
+        // a user who signs in only through a provider keeps it: refused, and no session touched
+        String onlyWay = "idp-" + UUID.randomUUID();
+        Response first = signInAs(onlyWay, Api.randomEmail());
+        first.then().statusCode(201);
+        String token = first.path("token");
+        String userId = first.path("userId");
+        Response second = signInAs(onlyWay, "ignored@strata.test");
+        second.then().statusCode(201);
+        given().auth().oauth2(token).delete("/api/sessions?scope=others&unlinkAccounts=true").then().statusCode(409);
+        given().auth().oauth2((String) second.path("token")).get("/api/users/me").then().statusCode(200);
+        assertEquals(1, count("select count(*) from auth.accounts where user_id = ?::uuid", userId));
+    }
+
     @Test
     void anExistingAddressIsNeverTakenOverByAProvider() throws Exception {
         Api.Account victim = Api.signUp();

@@ -20,6 +20,14 @@ public interface AuthConfig {
 
     OAuth oauth();
 
+    Events events();
+
+    interface Events {
+        /** Relays auth.outbox to Redis; off only in tests that stop the relay to prove durability. */
+        @WithDefault("true")
+        boolean relayEnabled();
+    }
+
     /** Only for a local run over plain http: drops the cookie's Secure attribute. */
     @WithDefault("true")
     boolean cookieSecure();

@@ -35,8 +35,9 @@ public final class Dto {
         }
     }
 
+    /** {@code unlinkAccounts}: also remove every linked sign-in method (default false). */
     public record PasswordChangeRequest(@NotNull @Size(max = 1024) String currentPassword,
-            @NotNull String newPassword) {
+            @NotNull String newPassword, Boolean unlinkAccounts) {
     }
 
     public record CodeRequest(@NotNull @Pattern(regexp = "email|phone", message = "must be email or phone") String channel,
@@ -86,7 +87,11 @@ public final class Dto {
     public record CurrentSession(String id, String userId, String email, Set<String> roles) {
     }
 
-    public record Revoked(int revoked) {
+    /** Sessions revoked, linked accounts removed, and linked accounts left (a client may offer to remove them). */
+    public record Revoked(int revoked, int unlinkedAccounts, int linkedAccounts) {
+        public static Revoked of(dev.strata.auth.service.UserService.SignedOut o) {
+            return new Revoked(o.revoked(), o.unlinkedAccounts(), o.linkedAccounts());
+        }
     }
 
     public record AccountView(UUID id, String provider, String accountId, String email, Instant linkedAt) {

@@ -60,4 +60,15 @@ final class Http {
             throw ProblemException.invalidField(field, "must be a UUID");
         }
     }
+
+    /** An optional boolean query parameter: absent is false, anything but true/false is a 400 naming it. */
+    static boolean flag(String field, String value) {
+        if (value == null || value.equals("false")) {
+            return false;
+        }
+        if (value.equals("true")) {
+            return true;
+        }
+        throw ProblemException.invalidField(field, "must be true or false");
+    }
 }

@@ -23,6 +23,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 
 import dev.strata.auth.config.AuthConfig;
+import dev.strata.auth.service.AccountEvents;
 import dev.strata.auth.service.Credentials;
 import dev.strata.auth.service.DeviceCookies;
 import dev.strata.auth.service.SessionService;
@@ -43,10 +44,12 @@ public class SessionResource {
     private final SecurityIdentity identity;
     private final AuthConfig config;
     private final DeviceCookies devices;
+    private final AccountEvents events;
 
     public SessionResource(UserService users, SessionService sessions, RateLimiter limiter, ClientIpResolver clientIp,
-            SecurityIdentity identity, AuthConfig config, DeviceCookies devices) {
+            SecurityIdentity identity, AuthConfig config, DeviceCookies devices, AccountEvents events) {
         this.devices = devices;
+        this.events = events;
         this.users = users;
         this.sessions = sessions;
         this.limiter = limiter;
@@ -139,17 +142,23 @@ public class SessionResource {
                 .map(v -> RestResponse.noContent());
     }
 
-    /** {@code scope=others} keeps the calling session; {@code scope=all} signs out everywhere. */
+    /**
+     * {@code scope=others} keeps the calling session; {@code scope=all} signs out everywhere. With
+     * {@code unlinkAccounts=true} every linked sign-in method goes too (the answer's {@code linkedAccounts} tells
+     * a client whether to offer that).
+     */
     @DELETE
     @Authenticated
-    public Uni<Dto.Revoked> revokeMany(@QueryParam("scope") String scope) {
+    public Uni<Dto.Revoked> revokeMany(@QueryParam("scope") String scope,
+            @QueryParam("unlinkAccounts") String unlinkAccounts) {
+        boolean unlink = Http.flag("unlinkAccounts", unlinkAccounts);
         Caller c = Caller.of(identity);
         boolean others = "others".equals(scope);
         if (!others && !"all".equals(scope)) {
             throw ProblemException.invalidField("scope", "must be others or all");
         }
         UUID keep = others ? UUID.fromString(c.sessionId()) : null;
-        return sessions.revokeAll(UUID.fromString(c.userId()), keep, others ? c.tokenHash() : null,
-                others ? "revoked-others" : "revoked-all").map(Dto.Revoked::new);
+        return users.signOutEverywhere(UUID.fromString(c.userId()), keep, others ? c.tokenHash() : null,
+                others ? "revoked-others" : "revoked-all", unlink).invoke(events::poke).map(Dto.Revoked::of);
     }
 }

@@ -61,7 +61,8 @@ public class UserResource {
         // guessing the current password through this endpoint costs as much as through sign-in
         return limiter.enforce("sign-in-account", "user:" + c.userId())
                 .chain(() -> users.changePassword(UUID.fromString(c.userId()), UUID.fromString(c.sessionId()),
-                        c.tokenHash(), body.currentPassword(), replacement))
-                .map(Dto.Revoked::new);
+                        c.tokenHash(), body.currentPassword(), replacement,
+                        Boolean.TRUE.equals(body.unlinkAccounts())))
+                .map(Dto.Revoked::of);
     }
 }

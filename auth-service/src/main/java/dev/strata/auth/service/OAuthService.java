@@ -88,8 +88,12 @@ public class OAuthService {
     private final AuthMetrics metrics;
     private final Map<String, Discovery> discovered = new ConcurrentHashMap<>();
 
+    private final AccountEvents events;
+
     public OAuthService(AuthConfig config, Vertx vertx, ReactiveRedisDataSource redis, ObjectMapper json,
-            UserRepository users, AccountRepository accounts, SessionService sessions, AuthMetrics metrics) {
+            UserRepository users, AccountRepository accounts, SessionService sessions, AuthMetrics metrics,
+            AccountEvents events) {
+        this.events = events;
         this.config = config.oauth();
         this.http = WebClient.create(vertx, new WebClientOptions().setConnectTimeout(5000)
                 .setUserAgent("strata-auth-service"));
@@ -163,8 +167,8 @@ public class OAuthService {
         boolean emailVerified = Boolean.TRUE.equals(claims.getClaim("email_verified"));
         if ("link".equals(pending.mode())) {
             return link(UUID.fromString(pending.userId()), providerId, subject, email, p.scope())
-                    // after the commit: the user learns that a way into their account was added
-                    .call(a -> sessions.announceLinked(a.userId, providerId))
+                    // the event committed with the link; wake the relay so the user hears of it at once
+                    .invoke(events::poke)
                     .map(a -> new Outcome(pending, null, a));
         }
         return signIn(providerId, subject, email, emailVerified, p.scope(), ip, userAgent)
@@ -182,7 +186,9 @@ public class OAuthService {
                 if (mine.stream().anyMatch(a -> a.providerId.equals(providerId))) {
                     return Uni.createFrom().failure(alreadyLinked("You already linked an account of this provider"));
                 }
-                return accounts.persist(newAccount(userId, providerId, subject, email, scope));
+                // announced in the same transaction: the user learns that a way into their account was added
+                return accounts.persist(newAccount(userId, providerId, subject, email, scope))
+                        .call(a -> events.linked(userId, providerId));
             });
         });
     }
@@ -249,7 +255,7 @@ public class OAuthService {
                     return Uni.createFrom().failure(ProblemException.conflict(
                             "This is your only way to sign in; set a password or link another account first"));
                 }
-                return accounts.delete(a);
+                return accounts.delete(a).chain(() -> events.unlinked(userId, a.providerId, "user"));
             }));
         });
     }

@@ -152,11 +152,6 @@ public class SessionService {
                 .map(List::size);
     }
 
-    @WithTransaction
-    public Uni<Integer> revokeAll(UUID userId, UUID keep, String keepHash, String reason) {
-        return revokeAllOf(userId, keep, keepHash, reason);
-    }
-
     /** Rewrites the Redis records of a user's live sessions so a role change applies to them at once. */
     public Uni<Void> refreshRoles(User user) {
         return sessions.active(user.id, Instant.now()).chain(list -> {
@@ -170,13 +165,6 @@ public class SessionService {
             }
             return chain;
         });
-    }
-
-    /** {@code accounts.linked} on {@code strata.accounts.linked}: a sign-in method was added to the account. */
-    public Uni<Void> announceLinked(UUID userId, String providerId) {
-        return events.publish("strata.accounts.linked", EventEnvelope.of("accounts.linked", userId.toString(),
-                Map.of("userId", userId.toString(), "provider", providerId, "method", "oauth")))
-                .onFailure().recoverWithNull();
     }
 
     private Uni<Void> announce(UUID userId, List<Session> revoked, String reason) {

@@ -11,8 +11,10 @@ import jakarta.persistence.LockModeType;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 
+import dev.strata.auth.domain.Account;
 import dev.strata.auth.domain.Roles;
 import dev.strata.auth.domain.User;
+import dev.strata.auth.repository.AccountRepository;
 import dev.strata.auth.repository.UserRepository;
 import dev.strata.platform.problem.ProblemException;
 import dev.strata.platform.problem.ProblemType;
@@ -28,12 +30,21 @@ public class UserService {
     private final PasswordHasher hasher;
     private final SessionService sessions;
     private final AuthMetrics metrics;
+    private final AccountRepository accounts;
+    private final AccountEvents events;
 
-    public UserService(UserRepository users, PasswordHasher hasher, SessionService sessions, AuthMetrics metrics) {
+    /** What a password change or "sign out everywhere" did; {@code linkedAccounts} is what is still linked. */
+    public record SignedOut(int revoked, int unlinkedAccounts, int linkedAccounts) {
+    }
+
+    public UserService(UserRepository users, PasswordHasher hasher, SessionService sessions, AuthMetrics metrics,
+            AccountRepository accounts, AccountEvents events) {
         this.users = users;
         this.hasher = hasher;
         this.sessions = sessions;
         this.metrics = metrics;
+        this.accounts = accounts;
+        this.events = events;
     }
 
     /** Password already validated and normalized by the caller. */
@@ -109,24 +120,64 @@ public class UserService {
                                 "does not match your password")));
     }
 
-    /** Changes the password and revokes every other session of the user. */
-    public Uni<Integer> changePassword(UUID userId, UUID sessionId, String tokenHash, String current,
-            String replacement) {
+    /**
+     * Changes the password and revokes every other session of the user; with {@code unlinkAccounts} also removes
+     * every linked sign-in method (someone who took over the account may have added one).
+     */
+    public Uni<SignedOut> changePassword(UUID userId, UUID sessionId, String tokenHash, String current,
+            String replacement, boolean unlinkAccounts) {
         return byId(userId).chain(user -> hasher.verify(Credentials.normalizePassword(current), user.passwordHash))
                 .chain(ok -> ok ? hasher.hash(replacement)
                         : Uni.createFrom().failure(ProblemException.invalidField("currentPassword",
                                 "does not match the current password")))
-                .chain(hash -> storePassword(userId, sessionId, tokenHash, hash));
+                .chain(hash -> storePassword(userId, sessionId, tokenHash, hash, unlinkAccounts))
+                .invoke(events::poke);
     }
 
     @WithTransaction
-    Uni<Integer> storePassword(UUID userId, UUID keepSession, String keepHash, String hash) {
+    Uni<SignedOut> storePassword(UUID userId, UUID keepSession, String keepHash, String hash, boolean unlink) {
         // row locked first: a sign-in with the old password either opened its session before (and it is revoked
         // below) or waits and finds the new hash (see SessionService.openIn)
         return users.findById(userId, LockModeType.PESSIMISTIC_WRITE).chain(user -> {
             user.passwordHash = hash;
             user.updatedAt = Instant.now();
-            return sessions.revokeAllOf(userId, keepSession, keepHash, "password-changed");
+            return unlinkAll(user, unlink, "password-changed")
+                    .chain(out -> sessions.revokeAllOf(userId, keepSession, keepHash, "password-changed")
+                            .call(revoked -> events.passwordChanged(userId, revoked, out.unlinkedAccounts()))
+                            .map(revoked -> new SignedOut(revoked, out.unlinkedAccounts(), out.linkedAccounts())));
+        });
+    }
+
+    /** Signs the user out of every session (or every other one), optionally removing linked sign-in methods. */
+    @WithTransaction
+    public Uni<SignedOut> signOutEverywhere(UUID userId, UUID keep, String keepHash, String reason, boolean unlink) {
+        return users.findById(userId, LockModeType.PESSIMISTIC_WRITE)
+                .onItem().ifNull().failWith(() -> ProblemException.notFound("No such user"))
+                // unlinking first: when it is refused, no session has been touched (Redis keys cannot roll back)
+                .chain(user -> unlinkAll(user, unlink, reason)
+                        .chain(out -> sessions.revokeAllOf(userId, keep, keepHash, reason)
+                                .call(revoked -> revoked == 0 ? Uni.createFrom().voidItem()
+                                        : events.sessionsRevoked(userId, revoked, reason))
+                                .map(revoked -> new SignedOut(revoked, out.unlinkedAccounts(),
+                                        out.linkedAccounts()))));
+    }
+
+    /** In the caller's transaction, with the user row locked. Never removes the last way to sign in. */
+    private Uni<SignedOut> unlinkAll(User user, boolean unlink, String reason) {
+        return accounts.ofUser(user.id).chain(linked -> {
+            if (!unlink || linked.isEmpty()) {
+                return Uni.createFrom().item(new SignedOut(0, 0, linked.size()));
+            }
+            if (user.passwordHash == null) {
+                return Uni.createFrom().failure(ProblemException.conflict(
+                        "Your linked accounts are your only way to sign in; set a password first"));
+            }
+            Uni<Void> chain = Uni.createFrom().voidItem();
+            for (Account a : linked) {
+                chain = chain.chain(() -> accounts.delete(a)).chain(() -> events.unlinked(user.id, a.providerId,
+                        reason));
+            }
+            return chain.replaceWith(new SignedOut(0, linked.size(), 0));
         });
     }
 
@@ -156,7 +207,10 @@ public class UserService {
                     user.bannedAt = Instant.now();
                     user.banReason = reason;
                     user.updatedAt = user.bannedAt;
-                    return sessions.revokeAllOf(userId, null, null, "banned").replaceWith(user);
+                    return sessions.revokeAllOf(userId, null, null, "banned")
+                            .call(n -> n == 0 ? Uni.createFrom().voidItem()
+                                    : events.sessionsRevoked(userId, n, "banned"))
+                            .replaceWith(user);
                 });
     }
 
