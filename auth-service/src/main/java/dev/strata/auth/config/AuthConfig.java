@@ -122,6 +122,10 @@ public interface AuthConfig {
         @WithDefault("PT10M")
         Duration stateTtl();
 
+        /** Issuer, discovered endpoints and the public base URL must be https (off only for local test servers). */
+        @WithDefault("true")
+        boolean requireHttps();
+
         Map<String, Provider> providers();
 
         interface Provider {

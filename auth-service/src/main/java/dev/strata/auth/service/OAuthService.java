@@ -3,7 +3,6 @@ package dev.strata.auth.service;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.text.ParseException;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
@@ -18,15 +17,7 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSVerifier;
-import com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory;
-import com.nimbusds.jose.jwk.AsymmetricJWK;
-import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
@@ -63,8 +54,6 @@ public class OAuthService {
     public static final String ALREADY_LINKED = "https://strata.dev/problems/auth/account-already-linked";
     private static final String STATE_PREFIX = "auth:oauth-state:";
     private static final Logger LOG = Logger.getLogger(OAuthService.class);
-    private static final List<JWSAlgorithm> ALGORITHMS = List.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384,
-            JWSAlgorithm.RS512, JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.PS256);
 
     /** @param bindingHash SHA-256 of the cookie set in the browser that started the flow */
     public record Pending(String provider, String mode, String userId, String verifier, String nonce,
@@ -103,6 +92,19 @@ public class OAuthService {
         this.accounts = accounts;
         this.sessions = sessions;
         this.metrics = metrics;
+        checkConfiguration(this.config, io.quarkus.runtime.LaunchMode.current() == io.quarkus.runtime.LaunchMode.NORMAL);
+    }
+
+    /** Refuses to start with a configuration that would send codes or tokens where they must not go. */
+    static void checkConfiguration(AuthConfig.OAuth config, boolean production) {
+        if (production && !config.providers().isEmpty() && config.publicBaseUrl().isEmpty()) {
+            throw new IllegalStateException("strata.auth.oauth.public-base-url must be set when OAuth providers are "
+                    + "configured: redirect URIs come from configuration, never from a request's Host header");
+        }
+        config.publicBaseUrl().ifPresent(u -> IdTokens.requireHttps("strata.auth.oauth.public-base-url", u,
+                config.requireHttps()));
+        config.providers().forEach((id, p) -> IdTokens.requireHttps("strata.auth.oauth.providers." + id
+                + ".issuer", p.issuer(), config.requireHttps()));
     }
 
     public AuthConfig.OAuth.Provider provider(String id) {
@@ -113,6 +115,7 @@ public class OAuthService {
         return p;
     }
 
+    /** From configuration only outside dev and test: a Host header must never choose where codes are sent. */
     public String redirectUri(String providerId, String requestBase) {
         String base = config.publicBaseUrl().orElse(requestBase);
         return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/api/accounts/" + providerId
@@ -288,38 +291,7 @@ public class OAuthService {
     private Uni<JWTClaimsSet> verifiedClaims(AuthConfig.OAuth.Provider p, Discovery d, String idToken, String nonce) {
         return http.getAbs(d.jwksUri()).timeout(10_000).send()
                 .onFailure().transform(e -> ProblemException.dependencyDown("identity provider", e))
-                .map(r -> {
-                    try {
-                        SignedJWT jwt = SignedJWT.parse(idToken);
-                        if (!ALGORITHMS.contains(jwt.getHeader().getAlgorithm())) {
-                            throw providerError("ID token signed with an unaccepted algorithm");
-                        }
-                        JWKSet keys = JWKSet.parse(r.bodyAsString());
-                        String kid = jwt.getHeader().getKeyID();
-                        JWK key = kid != null ? keys.getKeyByKeyId(kid)
-                                : keys.getKeys().stream().filter(k -> k instanceof AsymmetricJWK).findFirst()
-                                        .orElse(null);
-                        if (!(key instanceof AsymmetricJWK asym)) {
-                            throw providerError("ID token signed with an unknown key");
-                        }
-                        JWSVerifier verifier = new DefaultJWSVerifierFactory()
-                                .createJWSVerifier(jwt.getHeader(), asym.toPublicKey());
-                        if (!jwt.verify(verifier)) {
-                            throw providerError("ID token signature is invalid");
-                        }
-                        JWTClaimsSet c = jwt.getJWTClaimsSet();
-                        Date now = new Date();
-                        if (!d.issuer().equals(c.getIssuer()) || c.getAudience() == null
-                                || !c.getAudience().contains(p.clientId()) || c.getExpirationTime() == null
-                                || !c.getExpirationTime().after(now) || !nonce.equals(stringClaim(c, "nonce"))
-                                || c.getSubject() == null) {
-                            throw providerError("ID token claims do not match this sign-in");
-                        }
-                        return c;
-                    } catch (ParseException | JOSEException e) {
-                        throw providerError("ID token could not be read");
-                    }
-                });
+                .map(r -> IdTokens.verify(idToken, r.bodyAsString(), d.issuer(), p.clientId(), nonce, new Date()));
     }
 
     private Uni<Discovery> discover(String id, AuthConfig.OAuth.Provider p) {
@@ -341,6 +313,15 @@ public class OAuthService {
                     if (!issuer.equals(named.endsWith("/") ? named.substring(0, named.length() - 1) : named)) {
                         LOG.warnf("discovery of %s names issuer %s: refused", issuer, named);
                         throw ProblemException.dependencyDown("identity provider (issuer mismatch)", null);
+                    }
+                    try {
+                        // a discovery document over https can still point to http endpoints: refuse those too
+                        for (String k : List.of("authorization_endpoint", "token_endpoint", "jwks_uri")) {
+                            IdTokens.requireHttps("discovered " + k, o.getString(k), config.requireHttps());
+                        }
+                    } catch (IllegalStateException e) {
+                        LOG.warnf("discovery of %s: %s", issuer, e.getMessage());
+                        throw ProblemException.dependencyDown("identity provider (insecure endpoint)", null);
                     }
                     Discovery d = new Discovery(named,
                             o.getString("authorization_endpoint"), o.getString("token_endpoint"),
