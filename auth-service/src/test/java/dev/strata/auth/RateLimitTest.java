@@ -7,6 +7,7 @@ import static dev.strata.auth.Api.randomIp;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 
@@ -108,5 +109,30 @@ class RateLimitTest {
         from(ip).contentType(ContentType.JSON).body(Map.of("email", email, "password", Api.PASSWORD))
                 .post("/api/users").then().statusCode(429).header("Retry-After", notNullValue());
         assertEquals(0, count("select count(*) from auth.users where email = ?", email));
+    }
+
+    /** Sign-up answers 409 for a taken address; the test profile allows 5 such answers per address and day. */
+    @Test
+    void enumeratingAccountsThroughSignUpIsCappedPerClientAddress() throws Exception {
+        String ip = randomIp();
+        for (int i = 0; i < 5; i++) {
+            String taken = Api.signUp().email();
+            from(ip).contentType(ContentType.JSON).body(Map.of("email", taken, "password", Api.PASSWORD))
+                    .post("/api/users").then().statusCode(409);
+        }
+        String sixth = Api.signUp().email();
+        String retryAfter = from(ip).contentType(ContentType.JSON).body(Map.of("email", sixth, "password",
+                Api.PASSWORD)).post("/api/users").then().statusCode(429)
+                .body("type", org.hamcrest.Matchers.equalTo("https://strata.dev/problems/rate-limited"))
+                .extract().header("Retry-After");
+        assertTrue(Long.parseLong(retryAfter) > 3600, "a daily budget, not a short pause: " + retryAfter);
+        // the same source learns nothing more, not even by trying a new address
+        String fresh = randomEmail();
+        from(ip).contentType(ContentType.JSON).body(Map.of("email", fresh, "password", Api.PASSWORD))
+                .post("/api/users").then().statusCode(429);
+        assertEquals(0, count("select count(*) from auth.users where email = ?", fresh));
+        // new addresses from elsewhere sign up as usual
+        from(randomIp()).contentType(ContentType.JSON).body(Map.of("email", fresh, "password", Api.PASSWORD))
+                .post("/api/users").then().statusCode(201);
     }
 }

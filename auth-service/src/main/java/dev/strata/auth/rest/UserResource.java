@@ -12,13 +12,18 @@ import jakarta.ws.rs.Path;
 
 import org.jboss.resteasy.reactive.RestResponse;
 
+import jakarta.ws.rs.core.Context;
+
 import io.quarkus.security.Authenticated;
+import io.vertx.core.http.HttpServerRequest;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 
 import dev.strata.auth.service.Credentials;
 import dev.strata.auth.service.UserService;
 import dev.strata.platform.ratelimit.RateLimited;
+import dev.strata.platform.problem.ProblemException;
+import dev.strata.platform.ratelimit.ClientIpResolver;
 import dev.strata.platform.ratelimit.RateLimiter;
 import dev.strata.platform.security.Caller;
 
@@ -29,19 +34,32 @@ public class UserResource {
     private final RateLimiter limiter;
     private final SecurityIdentity identity;
 
-    public UserResource(UserService users, RateLimiter limiter, SecurityIdentity identity) {
+    private final ClientIpResolver clientIp;
+
+    public UserResource(UserService users, RateLimiter limiter, SecurityIdentity identity,
+            ClientIpResolver clientIp) {
         this.users = users;
         this.limiter = limiter;
         this.identity = identity;
+        this.clientIp = clientIp;
     }
 
-    /** Sign-up. Sign in afterwards to get a session. */
+    /**
+     * Sign-up. Sign in afterwards to get a session. A taken address is a 409 (a deliberate choice, see the README):
+     * each address costs an enumerator one of a few "taken" answers per client address and day.
+     */
     @POST
     @RateLimited("sign-up-ip")
-    public Uni<RestResponse<Dto.UserView>> signUp(@Valid @NotNull Dto.SignUpRequest body) {
+    public Uni<RestResponse<Dto.UserView>> signUp(@Valid @NotNull Dto.SignUpRequest body,
+            @Context HttpServerRequest request) {
         String password = Credentials.requireNewPassword("password", body.password());
-        return users.signUp(body.email(), password, body.name()).map(u -> RestResponse.ResponseBuilder.<Dto.UserView>
-                created(URI.create("/api/users/" + u.id)).entity(Dto.UserView.of(u)).build());
+        String source = "ip:" + ClientIpResolver.limitKey(clientIp.resolve(request));
+        return limiter.enforcePeek("sign-up-taken-ip", source)
+                .chain(() -> users.signUp(body.email(), password, body.name())
+                        .onFailure(e -> e instanceof ProblemException p && p.type().status() == 409)
+                        .call(e -> limiter.check("sign-up-taken-ip", source)))
+                .map(u -> RestResponse.ResponseBuilder.<Dto.UserView>created(URI.create("/api/users/" + u.id))
+                        .entity(Dto.UserView.of(u)).build());
     }
 
     @GET
