@@ -162,4 +162,25 @@ final class Api {
             return ps.executeUpdate();
         }
     }
+
+    /**
+     * Nothing of the user's opens anything any more: no live row, no Redis record, every token refused; a result
+     * that is not a token must be the 403 of a banned account.
+     */
+    static void assertNoLiveSession(String userId, List<String> results, String what) throws Exception {
+        org.junit.jupiter.api.Assertions.assertEquals(0, count("select count(*) from auth.sessions where user_id ="
+                + " ?::uuid and revoked_at is null and expires_at > now()", userId), what + ": " + results);
+        var redis = io.quarkus.arc.Arc.container().instance(io.quarkus.redis.datasource.RedisDataSource.class).get();
+        for (String hash : column("select token_hash from auth.sessions where user_id = ?::uuid", userId)) {
+            org.junit.jupiter.api.Assertions.assertFalse(redis.key().exists("session:" + hash),
+                    what + ": a banned user's session is in Redis");
+        }
+        for (String r : results) {
+            if (r.length() > 3) {
+                io.restassured.RestAssured.given().auth().oauth2(r).get("/api/users/me").then().statusCode(401);
+            } else {
+                org.junit.jupiter.api.Assertions.assertEquals("403", r, what + ": a sign-in after the ban");
+            }
+        }
+    }
 }

@@ -78,7 +78,8 @@ class OAuthTest {
     /** The redirect back, from the browser that started the flow (it carries the binding cookie). */
     private static Response callback(String url) {
         String binding = BINDINGS.get(state(url));
-        var request = given().urlEncodingEnabled(false).redirects().follow(false);
+        // each browser from its own address: the callback is limited per client address like sign-in
+        var request = Api.from(Api.randomIp()).urlEncodingEnabled(false).redirects().follow(false);
         return (binding == null ? request : request.cookie(BINDING_COOKIE, binding)).get(url);
     }
 
@@ -285,6 +286,44 @@ class OAuthTest {
         given().auth().oauth2(token).delete("/api/sessions?scope=others&unlinkAccounts=true").then().statusCode(409);
         given().auth().oauth2((String) second.path("token")).get("/api/users/me").then().statusCode(200);
         assertEquals(1, count("select count(*) from auth.accounts where user_id = ?::uuid", userId));
+    }
+
+    /** A ban through the API racing provider sign-ins of the same user (the OAuth path, not the password one). */
+    @Test
+    void aBanRacingProviderSignInsLeavesNoSessionAlive() throws Exception {
+        Api.Signed root = Api.admin();
+        for (int round = 0; round < 3; round++) {
+            String subject = "idp-" + UUID.randomUUID();
+            String email = Api.randomEmail();
+            Response first = signInAs(subject, email);
+            first.then().statusCode(201);
+            String userId = first.path("userId");
+            // browsers that came back from the provider and are about to hit our callback, all at once
+            List<String> callbacks = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                callbacks.add(throughProvider(startSignIn()));
+            }
+            for (int i = 0; i < 3; i++) {
+                idpUser(subject, email, true);
+            }
+            List<java.util.concurrent.Callable<String>> calls = new java.util.ArrayList<>();
+            for (String url : callbacks) {
+                calls.add(() -> {
+                    Response r = callback(url);
+                    return r.statusCode() == 201 ? r.path("token") : String.valueOf(r.statusCode());
+                });
+            }
+            calls.add(() -> String.valueOf(as(root).contentType("application/json").body(Map.of("reason", "fraud"))
+                    .post("/api/admin/users/" + userId + "/ban").statusCode()));
+            List<String> out = dev.strata.testing.Concurrently.run(calls);
+            assertEquals("200", out.get(3), "the ban");
+            Api.assertNoLiveSession(userId, out.subList(0, 3), "round " + round);
+            given().auth().oauth2(token(first)).get("/api/users/me").then().statusCode(401);
+        }
+    }
+
+    private static String token(Response r) {
+        return r.path("token");
     }
 
     @Test

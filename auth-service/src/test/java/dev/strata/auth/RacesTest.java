@@ -76,6 +76,30 @@ class RacesTest {
         assertEquals(201, Api.signInResponse(a.email(), fresh).statusCode());
     }
 
+    /**
+     * An admin's ban through the API against sign-ins of the same user, released together, several rounds: whatever
+     * the interleaving, no session of the banned user is left alive, in Postgres or in Redis.
+     */
+    @Test
+    void aBanRacingSignInsLeavesNoSessionAlive() throws Exception {
+        Api.Signed root = Api.admin();
+        for (int round = 0; round < 4; round++) {
+            Api.Account victim = Api.signUp();
+            List<Callable<String>> calls = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                calls.add(() -> {
+                    var r = Api.signInResponse(victim.email(), victim.password());
+                    return r.statusCode() == 201 ? r.path("token") : String.valueOf(r.statusCode());
+                });
+            }
+            calls.add(() -> String.valueOf(as(root).contentType(ContentType.JSON).body(Map.of("reason", "fraud"))
+                    .post("/api/admin/users/" + victim.id() + "/ban").statusCode()));
+            List<String> out = together(calls);
+            assertEquals("200", out.get(5), "the ban");
+            Api.assertNoLiveSession(victim.id(), out.subList(0, 5), "round " + round);
+        }
+    }
+
     @Test
     void revokeAllReachesSessionsTheIndexMissed() throws Exception {
         Api.Account a = Api.signUp();
