@@ -5,7 +5,6 @@ import static org.hamcrest.Matchers.equalTo;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.TestResourceScope;
@@ -14,14 +13,11 @@ import io.quarkus.test.junit.QuarkusTest;
 
 import dev.strata.platform.security.SessionStore;
 import dev.strata.testing.EmbeddedRedis;
-import dev.strata.testing.StrataServers;
-import dev.strata.testing.StrataServersResource;
 import dev.strata.platform.testsupport.TestSessions;
 
-/** Runs last: it stops the shared Redis. */
+/** Stops and restarts a Redis of its own (OwnRedisResource), so it runs everywhere and disturbs no other test. */
 @QuarkusTest
-@WithTestResource(value = StrataServersResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
-@Order(Integer.MAX_VALUE)
+@WithTestResource(value = OwnRedisResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class RedisDownTest {
 
     @Inject
@@ -29,8 +25,7 @@ class RedisDownTest {
 
     @Test
     void authenticationFailsClosedWhileRedisIsDownAndRecoversAfter() throws Exception {
-        EmbeddedRedis redis = StrataServers.shared().embeddedRedis().orElse(null);
-        org.junit.jupiter.api.Assumptions.assumeTrue(redis != null, "needs the embedded Redis to stop it");
+        EmbeddedRedis redis = OwnRedisResource.redis;
         TestSessions.Minted s = TestSessions.mint(store, "user");
         given().auth().oauth2(s.token()).get("/api/probes/me").then().statusCode(200);
 
