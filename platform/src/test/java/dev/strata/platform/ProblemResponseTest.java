@@ -67,6 +67,22 @@ class ProblemResponseTest {
     }
 
     @Test
+    void aNulCharacterInAnyStringIs400NamingTheField() {
+        int before = ProbeResource.WIDGETS_WRITTEN.get();
+        given().contentType(ContentType.JSON).body("{\"name\":\"bo\\u0000lt\",\"quantity\":3}")
+                .post("/api/probes/widgets").then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("type", equalTo("https://strata.dev/problems/malformed-body"))
+                .body("errors[0].field", equalTo("name"));
+        given().contentType(ContentType.JSON).body("{\"name\":\"bolt\",\"quantity\":3,\"contact\":\"\\u0000\"}")
+                .post("/api/probes/widgets").then().statusCode(400).body("errors[0].field", equalTo("contact"));
+        // other control characters are the endpoint's business; the same text without NUL is fine
+        given().contentType(ContentType.JSON).body("{\"name\":\"bolt\",\"quantity\":3}")
+                .post("/api/probes/widgets").then().statusCode(201);
+        assertEquals(before + 1, ProbeResource.WIDGETS_WRITTEN.get());
+    }
+
+    @Test
     void wrongContentTypeIs415Problem() {
         given().contentType(ContentType.TEXT).body("name=bolt").post("/api/probes/widgets").then().statusCode(415)
                 .contentType("application/problem+json")
