@@ -63,6 +63,10 @@ class ProblemResponseTest {
                 .body("errors[0].field", equalTo("quantity"));
         given().contentType(ContentType.JSON).body("[1,2,3]")
                 .post("/api/probes/widgets").then().statusCode(400);
+        // a valid object followed by anything else is not one JSON document
+        given().contentType(ContentType.JSON).body("{\"name\":\"bolt\",\"quantity\":3}{\"quantity\":9}")
+                .post("/api/probes/widgets").then().statusCode(400)
+                .body("type", equalTo("https://strata.dev/problems/malformed-body"));
         assertEquals(before, ProbeResource.WIDGETS_WRITTEN.get());
     }
 

@@ -30,6 +30,8 @@ public class StrictJson implements ObjectMapperCustomizer {
     @Override
     public void customize(ObjectMapper mapper) {
         mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        // "{...}garbage" is not a JSON document; by default Jackson reads the object and ignores the rest
+        mapper.enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         mapper.registerModule(new SimpleModule("strata-nul-free-strings").addDeserializer(String.class,
                 new NulFreeStrings()));
         mapper.coercionConfigFor(LogicalType.Textual)
