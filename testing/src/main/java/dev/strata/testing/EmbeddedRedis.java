@@ -33,8 +33,15 @@ public final class EmbeddedRedis extends EmbeddedServer {
         return port;
     }
 
+    /** The default user: everything (tests' own checks, the operator). Services connect as their own user. */
     public String url() {
         return "redis://:" + password + "@127.0.0.1:" + port;
+    }
+
+    /** The URL of a service's own ACL user (see {@link RedisAcl}). */
+    public String url(String service) {
+        RedisAcl.rule(service);
+        return "redis://" + service + ":" + RedisAcl.password(password, service) + "@127.0.0.1:" + port;
     }
 
 
@@ -48,6 +55,11 @@ public final class EmbeddedRedis extends EmbeddedServer {
                 "--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", home.toString(),
                 "--protected-mode", "yes", "--requirepass", password, "--daemonize", "no", "--save", ""));
         cmd.addAll(durable ? List.of("--appendonly", "yes") : List.of("--appendonly", "no"));
+        // a user per service: a compromised service reaches the shared key spaces and its own, not the others'
+        for (List<String> user : RedisAcl.userDirectives(password)) {
+            cmd.add("--user");
+            cmd.addAll(user);
+        }
         process = ManagedProcess.start("redis", cmd, home, home.resolve("redis.log"), Map.of());
         Ports.await("Redis on port " + port, Duration.ofSeconds(30), this::pong, process);
     }

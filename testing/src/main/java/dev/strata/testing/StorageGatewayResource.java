@@ -42,7 +42,7 @@ public class StorageGatewayResource implements QuarkusTestResourceLifecycleManag
             byte[] b = new byte[24];
             new SecureRandom().nextBytes(b);
             token = HexFormat.of().formatHex(b);
-            Map<String, String> env = new LinkedHashMap<>(servers.environment());
+            Map<String, String> env = new LinkedHashMap<>(servers.environment("storage-gateway"));
             // the credential of kyc-service, the caller the gateway lets use kyc-documents
             env.put("STRATA_INTERNAL_CALLERS_KYC", token);
             env.put("STRATA_STORAGE_PUBLIC_ENDPOINT", servers.s3Endpoint());

@@ -150,15 +150,24 @@ public final class StrataServers {
         }
     }
 
-    /** Connection settings in Quarkus terms, handed to every service under test. */
+    /**
+     * Connection settings in Quarkus terms, handed to every service under test. Redis is reached as the ACL user of
+     * the service under test, named by the system property {@code strata.service} (set per module by the build),
+     * so a test fails where the service touches keys outside its own.
+     */
     public Map<String, String> quarkusConfig() {
+        return quarkusConfig(System.getProperty("strata.service"));
+    }
+
+    /** As {@link #quarkusConfig()}, for the named service ({@code null}: Redis's default user). */
+    public Map<String, String> quarkusConfig(String service) {
         Map<String, String> c = new LinkedHashMap<>();
         c.put("quarkus.devservices.enabled", "false");
         c.put("quarkus.datasource.reactive.url", pg.get("reactive"));
         c.put("quarkus.datasource.jdbc.url", pg.get("jdbc"));
         c.put("quarkus.datasource.username", pg.get("user"));
         c.put("quarkus.datasource.password", pg.get("password"));
-        c.put("quarkus.redis.hosts", redisUrl);
+        c.put("quarkus.redis.hosts", redisUrl(service));
         // .host, not the deprecated .url: quarkus-minio 3.8.6 no longer maps .url under this Quarkus
         c.put("quarkus.minio.host", s3Endpoint);
         c.put("quarkus.minio.access-key", s3AccessKey);
@@ -167,10 +176,10 @@ public final class StrataServers {
         return c;
     }
 
-    /** The same settings as environment variables, for child service processes. */
-    public Map<String, String> environment() {
+    /** The same settings as environment variables, for a child process of the named service. */
+    public Map<String, String> environment(String service) {
         Map<String, String> env = new LinkedHashMap<>();
-        quarkusConfig().forEach((k, v) -> env.put(k.toUpperCase().replaceAll("[^A-Z0-9]", "_"), v));
+        quarkusConfig(service).forEach((k, v) -> env.put(k.toUpperCase().replaceAll("[^A-Z0-9]", "_"), v));
         return env;
     }
 
@@ -189,6 +198,11 @@ public final class StrataServers {
 
     public String redisUrl() {
         return redisUrl;
+    }
+
+    /** The URL of a service's own Redis user; an external Redis (STRATA_REDIS_URL) is used as given. */
+    public String redisUrl(String service) {
+        return redis == null || service == null || service.isBlank() ? redisUrl : redis.url(service);
     }
 
     public String s3Endpoint() {

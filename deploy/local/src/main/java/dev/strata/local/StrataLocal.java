@@ -119,7 +119,7 @@ public final class StrataLocal {
         Files.createDirectories(logs);
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         for (Service s : selected) {
-            Map<String, String> env = new LinkedHashMap<>(servers.environment());
+            Map<String, String> env = new LinkedHashMap<>(servers.environment(s.name()));
             env.put("QUARKUS_HTTP_PORT", Integer.toString(s.port()));
             env.put("STRATA_INTERNAL_TOKEN", internalToken);
             // a developer's machine: the Swagger UI the banner points at stays on
