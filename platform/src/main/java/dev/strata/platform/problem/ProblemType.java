@@ -11,9 +11,11 @@ public enum ProblemType {
     METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method not allowed"),
     NOT_ACCEPTABLE(406, "not-acceptable", "Not acceptable"),
     CONFLICT(409, "conflict", "Conflict"),
+    PRECONDITION_FAILED(412, "precondition-failed", "The resource changed since you read it"),
     PAYLOAD_TOO_LARGE(413, "payload-too-large", "Payload too large"),
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "Unsupported media type"),
     UNPROCESSABLE(422, "unprocessable", "Unprocessable content"),
+    PRECONDITION_REQUIRED(428, "precondition-required", "If-Match is required"),
     RATE_LIMITED(429, "rate-limited", "Too many requests"),
     INTERNAL(500, "internal", "Internal error"),
     DEPENDENCY_UNAVAILABLE(503, "dependency-unavailable", "A dependency is unavailable");

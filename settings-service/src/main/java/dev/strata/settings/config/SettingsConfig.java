@@ -1,0 +1,68 @@
+package dev.strata.settings.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+@ConfigMapping(prefix = "strata.settings")
+public interface SettingsConfig {
+
+    /** Deadline of every database call: a stalled PostgreSQL is a 503, never a hung request. */
+    @WithDefault("PT5S")
+    Duration dbTimeout();
+
+    /** Deadline of every Redis call. */
+    @WithDefault("PT2S")
+    Duration redisTimeout();
+
+    Defaults defaults();
+
+    Cache cache();
+
+    Currencies currencies();
+
+    interface Defaults {
+        @WithDefault("en")
+        String locale();
+
+        @WithDefault("UTC")
+        String timezone();
+
+        @WithDefault("EUR")
+        String currency();
+
+        @WithDefault("system")
+        String theme();
+    }
+
+    interface Cache {
+        /** Lifetime of {@code settings:user:<id>} in Redis (re-read from Postgres after it). */
+        @WithDefault("PT30M")
+        Duration redisTtl();
+
+        /**
+         * Lifetime of an entry in a replica's own cache: the bound on staleness even if an invalidation message
+         * is lost (the issue's "never older than the last committed write by more than 1 s").
+         */
+        @WithDefault("PT0.9S")
+        Duration localTtl();
+
+        @WithDefault("10000")
+        int localMaxEntries();
+    }
+
+    interface Currencies {
+        /** rates-service base URL: the display currencies are the ones it has rates for. */
+        Optional<String> ratesUrl();
+
+        /** Used while rates-service has not answered yet (and when no URL is configured). */
+        @WithDefault("EUR,USD,JPY,BGN,CZK,DKK,GBP,HUF,PLN,RON,SEK,CHF,ISK,NOK,TRY,AUD,BRL,CAD,CNY,HKD,IDR,ILS,INR,KRW,MXN,MYR,NZD,PHP,SGD,THB,ZAR")
+        List<String> fallback();
+
+        @WithDefault("PT10M")
+        Duration refresh();
+    }
+}
