@@ -24,6 +24,14 @@ public interface SettingsConfig {
 
     Currencies currencies();
 
+    Events events();
+
+    interface Events {
+        /** Reads the durable event streams; off only in tests that drive the consumers by hand. */
+        @WithDefault("true")
+        boolean consumersEnabled();
+    }
+
     interface Defaults {
         @WithDefault("en")
         String locale();

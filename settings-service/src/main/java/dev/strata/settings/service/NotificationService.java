@@ -1,0 +1,201 @@
+package dev.strata.settings.service;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeoutException;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+import dev.strata.platform.events.EventEnvelope;
+import dev.strata.platform.problem.ProblemException;
+import dev.strata.platform.problem.StoreFailures;
+import dev.strata.settings.config.SettingsConfig;
+import dev.strata.settings.domain.Notifications;
+
+/**
+ * Turns the suite's events into notifications: which user, which category, and, where the user wants that
+ * category in the app, a row in their inbox (once per event, however often the event is delivered). Plain SQL on
+ * the reactive pool: the durable consumer runs outside any request, where no Hibernate session exists.
+ */
+@ApplicationScoped
+public class NotificationService {
+
+    private static final Logger LOG = Logger.getLogger(NotificationService.class);
+
+    /** An inbox entry as the API shows it. */
+    public record InboxItem(UUID id, String category, String type, Map<String, Object> data, Instant occurredAt,
+            Instant createdAt, Instant readAt) {
+    }
+
+    public record InboxPage(List<InboxItem> items, long unread, String nextCursor) {
+    }
+
+    private final Pool pool;
+    private final ObjectMapper json;
+    private final SettingsConfig config;
+    private final MeterRegistry meters;
+
+    public NotificationService(Pool pool, ObjectMapper json, SettingsConfig config, MeterRegistry meters) {
+        this.pool = pool;
+        this.json = json;
+        this.config = config;
+        this.meters = meters;
+    }
+
+    /** The category of an event type, or empty for events nobody is notified of. */
+    public static Optional<String> category(String type) {
+        if (type == null) {
+            return Optional.empty();
+        }
+        return switch (type) {
+            case "kyc.approved", "kyc.rejected", "kyc.additional_info_required", "kyc.expired" -> Optional.of("kyc");
+            case "accounts.linked", "accounts.unlinked", "accounts.password_changed", "accounts.sessions_revoked" ->
+                Optional.of("security");
+            default -> type.startsWith("alerts.") ? Optional.of("alerts")
+                    : type.startsWith("transfers.") ? Optional.of("transfers") : Optional.empty();
+        };
+    }
+
+    /** Handles one event of a durable stream; fails (to be redelivered) only when the store does. */
+    public Uni<Void> handle(EventEnvelope e) {
+        Optional<String> category = category(e.type());
+        Object user = e.data() == null ? null : e.data().get("userId");
+        UUID userId;
+        try {
+            userId = user == null ? null : UUID.fromString(user.toString());
+        } catch (IllegalArgumentException x) {
+            userId = null;
+        }
+        if (category.isEmpty() || userId == null) {
+            count("none", e.type(), "skipped");
+            return Uni.createFrom().voidItem();
+        }
+        UUID target = userId;
+        return wants(target, "push", category.get()).chain(on -> {
+            if (!on) {
+                count("push", e.type(), "opted-out");
+                return Uni.createFrom().voidItem();
+            }
+            return toInbox(target, category.get(), e).invoke(added -> count("push", e.type(),
+                    added ? "delivered" : "duplicate")).replaceWithVoid();
+        });
+    }
+
+    private void count(String channel, String type, String outcome) {
+        meters.counter("strata.notifications.deliveries", "channel", channel, "type", String.valueOf(type),
+                "outcome", outcome).increment();
+    }
+
+    Uni<Boolean> wants(UUID userId, String channel, String category) {
+        return bounded(pool.preparedQuery("select enabled from settings.notification_settings"
+                + " where user_id = $1 and channel = $2 and category = $3").execute(Tuple.of(userId, channel, category)))
+                .map(rows -> rows.iterator().hasNext() ? rows.iterator().next().getBoolean(0)
+                        : Notifications.byDefault(channel, category));
+    }
+
+    Uni<Boolean> toInbox(UUID userId, String category, EventEnvelope e) {
+        String data;
+        try {
+            data = json.writeValueAsString(e.data() == null ? Map.of() : e.data());
+        } catch (JsonProcessingException x) {
+            return Uni.createFrom().failure(x);
+        }
+        OffsetDateTime occurred = (e.occurredAt() == null ? Instant.now() : e.occurredAt()).atOffset(ZoneOffset.UTC);
+        return bounded(pool.preparedQuery("insert into settings.inbox (id, user_id, event_id, category, type, data,"
+                + " occurred_at) values ($1, $2, $3, $4, $5, cast(cast($6 as text) as jsonb), $7) on conflict (user_id, event_id) do nothing")
+                .execute(Tuple.tuple().addValue(UUID.randomUUID()).addValue(userId).addValue(e.id())
+                        .addValue(category).addValue(e.type()).addValue(data).addValue(occurred)))
+                .map(r -> r.rowCount() == 1);
+    }
+
+    // --- the inbox API -----------------------------------------------------------------------------------------
+
+    public Uni<InboxPage> page(UUID userId, String cursor, int limit, boolean unreadOnly) {
+        Instant before = null;
+        UUID beforeId = null;
+        if (cursor != null) {
+            try {
+                String[] parts = new String(Base64.getUrlDecoder().decode(cursor), java.nio.charset.StandardCharsets.UTF_8)
+                        .split("\\|", 2);
+                before = Instant.parse(parts[0]);
+                beforeId = UUID.fromString(parts[1]);
+            } catch (RuntimeException x) {
+                throw ProblemException.invalidField("cursor", "is not a cursor this service issued");
+            }
+        }
+        String sql = "select id, category, type, data::text, occurred_at, created_at, read_at from settings.inbox"
+                + " where user_id = $1" + (unreadOnly ? " and read_at is null" : "")
+                + (before == null ? "" : " and (created_at, id) < ($3, $4)")
+                + " order by created_at desc, id desc limit $2";
+        Tuple args = before == null ? Tuple.of(userId, limit + 1)
+                : Tuple.of(userId, limit + 1, before.atOffset(ZoneOffset.UTC), beforeId);
+        return bounded(pool.preparedQuery(sql).execute(args)).chain(rows -> {
+            List<InboxItem> items = new ArrayList<>();
+            for (Row r : rows) {
+                items.add(item(r));
+            }
+            String next = null;
+            if (items.size() > limit) {
+                items = items.subList(0, limit);
+                InboxItem last = items.get(limit - 1);
+                next = Base64.getUrlEncoder().withoutPadding().encodeToString((last.createdAt() + "|" + last.id())
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            List<InboxItem> page = items;
+            String cursorOut = next;
+            return unread(userId).map(n -> new InboxPage(page, n, cursorOut));
+        }).onFailure().transform(x -> StoreFailures.translate(x, "The settings store"));
+    }
+
+    public Uni<Long> unread(UUID userId) {
+        return bounded(pool.preparedQuery("select count(*) from settings.inbox where user_id = $1 and read_at is null")
+                .execute(Tuple.of(userId))).map(rows -> rows.iterator().next().getLong(0))
+                .onFailure().transform(x -> StoreFailures.translate(x, "The settings store"));
+    }
+
+    /** Marks one of the user's entries read; another user's id is simply not found. */
+    public Uni<Boolean> markRead(UUID userId, UUID id) {
+        return bounded(pool.preparedQuery("update settings.inbox set read_at = coalesce(read_at, now())"
+                + " where id = $1 and user_id = $2").execute(Tuple.of(id, userId))).map(r -> r.rowCount() == 1)
+                .onFailure().transform(x -> StoreFailures.translate(x, "The settings store"));
+    }
+
+    public Uni<Integer> markAllRead(UUID userId) {
+        return bounded(pool.preparedQuery("update settings.inbox set read_at = now() where user_id = $1"
+                + " and read_at is null").execute(Tuple.of(userId))).map(r -> r.rowCount())
+                .onFailure().transform(x -> StoreFailures.translate(x, "The settings store"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static InboxItem item(Row r) {
+        Map<String, Object> data = new JsonObject(r.getString(3)).getMap();
+        return new InboxItem(r.getUUID(0), r.getString(1), r.getString(2), data,
+                r.getOffsetDateTime(4).toInstant(), r.getOffsetDateTime(5).toInstant(),
+                r.getOffsetDateTime(6) == null ? null : r.getOffsetDateTime(6).toInstant());
+    }
+
+    private <T> Uni<T> bounded(Uni<T> call) {
+        Duration timeout = config.dbTimeout();
+        return call.ifNoItem().after(timeout).failWith(TimeoutException::new);
+    }
+}
