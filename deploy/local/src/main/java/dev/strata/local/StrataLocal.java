@@ -152,6 +152,10 @@ public final class StrataLocal {
             env.put("STRATA_KYC_GATEWAY_TOKEN", kycToken);
             env.put("STRATA_KYC_ENCRYPTION_KEYS", "local-1:" + persistentKey("kyc-encryption-key"));
         }
+        // the display currencies are the ones rates-service has rates for
+        if (s.name().equals("settings-service")) {
+            env.put("STRATA_SETTINGS_CURRENCIES_RATES_URL", "http://127.0.0.1:8084");
+        }
         // the local run works offline: rates come from the bundled snapshot in the real ECB format
         if (s.name().equals("rates-service")) {
             env.put("STRATA_RATES_PROVIDERS_ECB_URL", "classpath:feeds/eurofxref-daily.xml");
