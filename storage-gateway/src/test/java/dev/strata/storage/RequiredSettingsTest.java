@@ -44,7 +44,7 @@ class RequiredSettingsTest {
         given().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"))
                 .body(check + ".status", equalTo("DOWN"))
                 // encryption is required and in force: set, then read back
-                .body(check + ".data.'kyc-documents.required'", equalTo("default-encryption, retention"))
+                .body(check + ".data.'kyc-documents.required'", equalTo("retention, default-encryption"))
                 .body(check + ".data.'kyc-documents.encryption'", equalTo("SSE-S3 (read back)"))
                 .body(check + ".data.'kyc-documents.applied'", containsString("default-encryption"))
                 // retention is required and refused (no object lock in S3Proxy)
