@@ -67,8 +67,11 @@ public class UploadQuota {
             }
         }
         String key = PREFIX + userId;
-        pending.zremrangebyscore(key, ScoreRange.from(Double.NEGATIVE_INFINITY, (double) now.toEpochMilli()));
-        for (String member : pending.zrange(key, 0, -1)) {
+        List<String> members = redis(() -> {
+            pending.zremrangebyscore(key, ScoreRange.from(Double.NEGATIVE_INFINITY, (double) now.toEpochMilli()));
+            return pending.zrange(key, 0, -1);
+        });
+        for (String member : members) {
             int colon = member.indexOf(':');
             if (colon < 0 || uploaded.contains(member.substring(0, colon))) {
                 continue; // its object exists and is counted above at its real size
@@ -95,9 +98,20 @@ public class UploadQuota {
 
     public void reserve(String userId, UUID uploadId, long size, Instant expiresAt) {
         String key = PREFIX + userId;
-        pending.zadd(key, (double) expiresAt.toEpochMilli(), uploadId + ":" + size);
-        // the set empties itself once the newest ticket has expired
-        redis.key().pexpireat(key, expiresAt.toEpochMilli() + 1000);
+        redis(() -> {
+            pending.zadd(key, (double) expiresAt.toEpochMilli(), uploadId + ":" + size);
+            // the set empties itself once the newest ticket has expired
+            return redis.key().pexpireat(key, expiresAt.toEpochMilli() + 1000);
+        });
+    }
+
+    /** A Redis failure is a 503 like any unavailable dependency, not a 500. */
+    private static <T> T redis(java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (RuntimeException e) {
+            throw dev.strata.platform.problem.ProblemException.dependencyDown("Redis", e);
+        }
     }
 
     /** Pending tickets recorded for a user (expired ones included until the next check prunes them). */
