@@ -40,12 +40,20 @@ class BucketBootstrapTest {
         var r = given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
                 .body(check + ".status", equalTo("UP"))
                 .body(check + ".data.'user-uploads.bucket'", equalTo("user-uploads"))
-                .body(check + ".data.'kyc-documents.unsupported'", notNullValue());
+                .body(check + ".data.'kyc-documents.unsupported'", notNullValue())
+                // per-bucket state; encryption is not required in the test profile, so its refusal is not fatal
+                .body(check + ".data.'kyc-documents.required'", equalTo(""))
+                .body(check + ".data.'kyc-documents.encryption'", notNullValue())
+                .body(check + ".data.'user-uploads.state'", notNullValue());
         if (StrataServers.shared().embeddedS3().isPresent()) {
             // S3Proxy answers 501 to lifecycle, policy and object lock
             r.body(check + ".data.'user-uploads.unsupported'", containsString("temp-expiry-lifecycle"))
                     .body(check + ".data.'token-metadata.unsupported'", containsString("public-read-policy"))
-                    .body(check + ".data.'kyc-documents.unsupported'", containsString("retention"));
+                    .body(check + ".data.'kyc-documents.unsupported'", containsString("retention"))
+                    .body(check + ".data.'kyc-documents.state'", equalTo("degraded"))
+                    // S3Proxy keeps default encryption: it is read back after being set
+                    .body(check + ".data.'kyc-documents.encryption'", equalTo("SSE-S3 (read back)"))
+                    .body(check + ".data.'user-uploads.state'", equalTo("degraded"));
             given().accept("text/plain").get("/q/metrics").then().statusCode(200).body(containsString(
                     "strata_storage_bucket_setting_unsupported{bucket=\"user-uploads\",setting=\"temp-expiry-lifecycle\",} 1.0"));
         }

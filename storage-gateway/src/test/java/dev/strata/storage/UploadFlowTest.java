@@ -149,6 +149,24 @@ class UploadFlowTest {
                 .then().statusCode(404);
     }
 
+    boolean exists(String key) throws Exception {
+        try {
+            s3.statObject(StatObjectArgs.builder().bucket(BUCKET).object(key).build());
+            return true;
+        } catch (io.minio.errors.ErrorResponseException e) {
+            if (e.errorResponse() != null && "NoSuchKey".equals(e.errorResponse().code())) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** S3's XML error code, e.g. {@code <Code>EntityTooLarge</Code>}. */
+    static String s3ErrorCode(HttpResponse<String> r) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<Code>([^<]+)</Code>").matcher(r.body());
+        return m.find() ? m.group(1) : "(no code) " + r.body();
+    }
+
     @Test
     void aFileOverTheSizeLimitIsRefused() throws Exception {
         TestSessions.Minted alice = TestSessions.mint(sessions, "user");
@@ -157,25 +175,29 @@ class UploadFlowTest {
         given().auth().oauth2(alice.token()).contentType(ContentType.JSON)
                 .body(Map.of("fileName", "big.png", "contentType", "image/png", "size", big.length))
                 .post("/api/uploads").then().statusCode(400).body("errors.field", hasItem("size"));
-        // lying about the size: the policy's content-length-range (or completion) stops it
+
+        // lying about the size: over the bucket's limit, and (below) within it but over the declared size; the
+        // policy's content-length-range makes S3 refuse both, and nothing is stored
         JsonPath ticket = requestUpload(alice.token(), "big.png", "image/png", 60_000);
         HttpResponse<String> up = upload(ticket, "image/png", big);
-        // within the bucket's limit but over the declared size
+        assertEquals(400, up.statusCode(), up::body);
+        assertEquals("EntityTooLarge", s3ErrorCode(up));
+        assertTrue(!exists(ticket.getString("key")));
+
         JsonPath small = requestUpload(alice.token(), "small.png", "image/png", 1000);
-        HttpResponse<String> tooBigForTicket = upload(small, "image/png", Files.png(1001));
-        if (dev.strata.testing.StrataServers.shared().embeddedS3().isPresent()) {
-            // S3Proxy enforces POST policy conditions (EntityTooLarge)
-            assertEquals(400, tooBigForTicket.statusCode());
-        } else if (tooBigForTicket.statusCode() / 100 == 2) {
-            s3.removeObject(io.minio.RemoveObjectArgs.builder().bucket(BUCKET).object(small.getString("key")).build());
-        }
-        if (up.statusCode() / 100 == 2) {
-            given().auth().oauth2(alice.token()).post("/api/uploads/" + ticket.getString("uploadId") + "/complete")
-                    .then().statusCode(422);
-        } else {
-            assertTrue(up.statusCode() == 400 || up.statusCode() == 403, () -> "unexpected " + up.statusCode());
-        }
+        HttpResponse<String> oneByteOver = upload(small, "image/png", Files.png(1001));
+        assertEquals(400, oneByteOver.statusCode(), oneByteOver::body);
+        assertEquals("EntityTooLarge", s3ErrorCode(oneByteOver));
+        assertTrue(!exists(small.getString("key")));
         assertEquals(List.of(), keysUnder(BUCKET, alice.userId() + "/"));
+
+        // positive control: the same form with exactly the declared size is accepted and stored
+        byte[] exact = Files.png(1000);
+        HttpResponse<String> ok = upload(small, "image/png", exact);
+        assertEquals(204, ok.statusCode(), ok::body);
+        assertEquals(List.of(small.getString("key")), keysUnder(BUCKET, alice.userId() + "/"));
+        assertEquals(1000L, s3.statObject(StatObjectArgs.builder().bucket(BUCKET).object(small.getString("key"))
+                .build()).size());
     }
 
     @Test
@@ -190,17 +212,59 @@ class UploadFlowTest {
             fields.put("Content-Type", altered.getKey());
             HttpResponse<String> up = S3Http.postForm(ticket.getString("upload.url"), fields, "page",
                     altered.getKey(), altered.getValue());
-            if (up.statusCode() / 100 == 2) {
-                // the backend does not enforce POST policy conditions: the gateway does
-                given().auth().oauth2(alice.token()).get("/api/uploads/" + ticket.getString("uploadId")
-                        + "/download-url").then().statusCode(422);
-                given().auth().oauth2(alice.token()).post("/api/uploads/" + ticket.getString("uploadId")
-                        + "/complete").then().statusCode(404);
-            } else {
-                assertEquals(403, up.statusCode());
-            }
+            // S3Proxy checks the policy's Content-Type condition
+            assertEquals(403, up.statusCode(), up::body);
+            assertEquals("AccessDenied", s3ErrorCode(up));
+            assertTrue(!exists(ticket.getString("key")), altered.getKey());
             assertEquals(List.of(), keysUnder(BUCKET, alice.userId() + "/"));
+            given().auth().oauth2(alice.token()).post("/api/uploads/" + ticket.getString("uploadId") + "/complete")
+                    .then().statusCode(404);
+
+            // positive control: the unaltered form is accepted
+            HttpResponse<String> ok = upload(ticket, "image/png", Files.png(500));
+            assertEquals(204, ok.statusCode(), ok::body);
+            assertEquals("image/png", s3.statObject(StatObjectArgs.builder().bucket(BUCKET)
+                    .object(ticket.getString("key")).build()).contentType());
+            s3.removeObject(io.minio.RemoveObjectArgs.builder().bucket(BUCKET).object(ticket.getString("key")).build());
         }
+    }
+
+    @Test
+    void aCompletedUploadCannotBeReplacedByReplayingItsForm() throws Exception {
+        TestSessions.Minted alice = TestSessions.mint(sessions, "user");
+        byte[] original = Files.png(3000);
+        JsonPath ticket = requestUpload(alice.token(), "id.png", "image/png", original.length);
+        String id = ticket.getString("uploadId");
+        Map<String, Object> form = ticket.getMap("upload.fields");
+        assertEquals(204, dev.strata.testing.BrowserForms.post(ticket.getString("upload.url"), form, "id.png",
+                "image/png", original).statusCode());
+        String done = alice.userId() + "/done/" + id + "/id.png";
+        given().auth().oauth2(alice.token()).post("/api/uploads/" + id + "/complete").then().statusCode(200)
+                .body("key", equalTo(done)).body("size", equalTo(original.length));
+        // moved: the key the form can write is empty again
+        assertEquals(List.of(done), keysUnder(BUCKET, alice.userId() + "/"));
+
+        // the same form again (its policy is still valid), with other bytes of the same size and type
+        byte[] replay = Files.png(3000);
+        replay[replay.length - 1] ^= 0x5a;
+        replay[replay.length - 2] ^= 0x5a;
+        HttpResponse<String> again = dev.strata.testing.BrowserForms.post(ticket.getString("upload.url"), form,
+                "id.png", "image/png", replay);
+        assertEquals(204, again.statusCode(), again::body);
+        assertTrue(exists(ticket.getString("key")), "the replay landed on the temp key");
+
+        // what is downloaded is still the original
+        String url = given().auth().oauth2(alice.token()).get("/api/uploads/" + id + "/download-url").then()
+                .statusCode(200).extract().path("url");
+        assertArrayEquals(original, S3Http.get(url).body());
+        // a second complete does not take the replayed object: 409, and it is discarded
+        given().auth().oauth2(alice.token()).post("/api/uploads/" + id + "/complete").then().statusCode(409)
+                .contentType("application/problem+json")
+                .body("type", equalTo("https://strata.dev/problems/storage/upload-already-completed"));
+        assertEquals(List.of(done), keysUnder(BUCKET, alice.userId() + "/"));
+        String url2 = given().auth().oauth2(alice.token()).get("/api/uploads/" + id + "/download-url").then()
+                .statusCode(200).extract().path("url");
+        assertArrayEquals(original, S3Http.get(url2).body());
     }
 
     @Test

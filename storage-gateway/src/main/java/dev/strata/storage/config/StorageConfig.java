@@ -35,9 +35,38 @@ public interface StorageConfig {
     @WithDefault("100")
     int maxFileNameLength();
 
+    /**
+     * Whether default encryption on {@code kyc-documents} must be in force (set and read back) for the gateway to
+     * be ready. True by default (production); the dev and test profiles turn it off because S3Proxy has none.
+     */
+    @WithDefault("true")
+    boolean requireEncryption();
+
+    /**
+     * Further bucket settings without which the gateway must not be ready, as {@code <bucket-role>:<setting>}
+     * (e.g. {@code kyc-documents:retention} where the backend is expected to have object lock). Empty by default:
+     * the other settings are compensated by the gateway when refused.
+     */
+    java.util.Optional<List<String>> requiredSettings();
+
     Buckets buckets();
 
     Sweeper sweeper();
+
+    Quota quota();
+
+    /**
+     * Per-user limits over {@code user-uploads}: pending tickets (issued, not expired, nothing uploaded yet, counted
+     * at their declared size) plus the objects stored under the user's prefix. A request over either is a 409.
+     */
+    interface Quota {
+        @WithDefault("200")
+        int maxObjects();
+
+        /** 500 MiB. */
+        @WithDefault("524288000")
+        long maxBytes();
+    }
 
     interface Buckets {
         KycDocuments kycDocuments();

@@ -72,10 +72,31 @@ public final class ObjectKeys {
         return requireUserId(userId) + "/temp/" + uploadId + "/";
     }
 
-    /** True for keys of the form {@code {userId}/temp/...}, the only ones the sweeper may delete. */
+    /**
+     * Where completion moves a verified upload. No POST policy is ever issued for this key, so a replayed form
+     * (the policy stays valid until it expires) can only write the temp key again, which nothing reads.
+     */
+    public static String completedUploadKey(String userId, UUID uploadId, String sanitizedName) {
+        return requireUserId(userId) + "/done/" + uploadId + "/" + sanitizedName;
+    }
+
+    public static String completedUploadPrefix(String userId, UUID uploadId) {
+        return requireUserId(userId) + "/done/" + uploadId + "/";
+    }
+
+    /** The upload id of a {@code {userId}/temp|done/{uploadId}/...} key, or null. */
+    public static String uploadIdOf(String key) {
+        String[] parts = key.split("/", 4);
+        return parts.length == 4 && (parts[1].equals("temp") || parts[1].equals("done")) ? parts[2] : null;
+    }
+
+    /**
+     * True for keys of the form {@code {userId}/temp/...} or {@code {userId}/done/...} (completed uploads are still
+     * temporary until promoted), the only ones the sweeper may delete.
+     */
     public static boolean isTempKey(String key) {
         String[] parts = key.split("/", 3);
-        return parts.length == 3 && parts[1].equals("temp");
+        return parts.length == 3 && (parts[1].equals("temp") || parts[1].equals("done"));
     }
 
     public static boolean isOwnedBy(String key, String userId) {

@@ -12,6 +12,7 @@ import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Gauge;
 import io.minio.BucketExistsArgs;
+import io.minio.GetBucketEncryptionArgs;
 import io.minio.GetBucketVersioningArgs;
 import io.minio.GetObjectLockConfigurationArgs;
 import io.minio.MakeBucketArgs;
@@ -54,7 +55,7 @@ public class BucketBootstrap {
     static final String OBJECT_LOCK = "object-lock";
     static final String RETENTION = "retention";
     static final String VERSIONING = "versioning";
-    static final String ENCRYPTION = "default-encryption";
+    public static final String ENCRYPTION = "default-encryption";
     static final String PUBLIC_READ = "public-read-policy";
     static final String LIFECYCLE = "temp-expiry-lifecycle";
 
@@ -117,7 +118,7 @@ public class BucketBootstrap {
 
     private BucketSettings kycDocuments() throws Exception {
         StorageConfig.KycDocuments c = config.buckets().kycDocuments();
-        Outcome o = new Outcome(BucketRole.KYC_DOCUMENTS, c.name());
+        Outcome o = outcome(BucketRole.KYC_DOCUMENTS, c.name());
         boolean locked;
         if (!exists(c.name())) {
             // object lock (needed for retention) can only be switched on when the bucket is created
@@ -140,8 +141,23 @@ public class BucketBootstrap {
                 throw new Unsupported("accepted but not enabled");
             }
         });
-        o.attempt(ENCRYPTION, () -> s3.setBucketEncryption(SetBucketEncryptionArgs.builder().bucket(c.name())
-                .config(SseConfiguration.newConfigWithSseS3Rule()).build()));
+        if (config.requireEncryption()) {
+            o.require(ENCRYPTION);
+        }
+        o.attempt(ENCRYPTION, () -> {
+            s3.setBucketEncryption(SetBucketEncryptionArgs.builder().bucket(c.name())
+                    .config(SseConfiguration.newConfigWithSseS3Rule()).build());
+            // read back: a backend may accept the request and keep nothing
+            SseConfiguration back;
+            try {
+                back = s3.getBucketEncryption(GetBucketEncryptionArgs.builder().bucket(c.name()).build());
+            } catch (ErrorResponseException e) {
+                throw new Unsupported("accepted but not readable back (" + Outcome.code(e) + ")");
+            }
+            if (back == null || back.rule() == null || back.rule().sseAlgorithm() == null) {
+                throw new Unsupported("accepted but not in force (read back: none)");
+            }
+        });
         if (locked) {
             o.attempt(RETENTION, () -> s3.setObjectLockConfiguration(SetObjectLockConfigurationArgs.builder()
                     .bucket(c.name()).config(new ObjectLockConfiguration(RetentionMode.GOVERNANCE,
@@ -154,7 +170,7 @@ public class BucketBootstrap {
 
     private BucketSettings tokenMetadata() throws Exception {
         String name = config.buckets().tokenMetadata().name();
-        Outcome o = new Outcome(BucketRole.TOKEN_METADATA, name);
+        Outcome o = outcome(BucketRole.TOKEN_METADATA, name);
         makeIfMissing(name);
         String policy = """
                 {"Version":"2012-10-17","Statement":[{"Sid":"PublicRead","Effect":"Allow","Principal":{"AWS":["*"]},\
@@ -165,7 +181,7 @@ public class BucketBootstrap {
 
     private BucketSettings userUploads() throws Exception {
         StorageConfig.UserUploads c = config.buckets().userUploads();
-        Outcome o = new Outcome(BucketRole.USER_UPLOADS, c.name());
+        Outcome o = outcome(BucketRole.USER_UPLOADS, c.name());
         makeIfMissing(c.name());
         // keys are {userId}/temp/..., so no prefix filter can select them: every object in this bucket is a
         // temporary upload by construction (promotion copies out of it), so the rule covers the whole bucket
@@ -175,6 +191,18 @@ public class BucketBootstrap {
         o.attempt(LIFECYCLE, () -> s3.setBucketLifecycle(SetBucketLifecycleArgs.builder().bucket(c.name())
                 .config(new LifecycleConfiguration(List.of(rule))).build()));
         return o.result();
+    }
+
+    /** An outcome that knows which of this bucket's settings are required (strata.storage.required-settings). */
+    private Outcome outcome(BucketRole role, String bucket) {
+        Outcome o = new Outcome(role, bucket);
+        for (String entry : config.requiredSettings().orElse(List.of())) {
+            String[] parts = entry.trim().split(":", 2);
+            if (parts.length == 2 && parts[0].equals(role.id())) {
+                o.require(parts[1]);
+            }
+        }
+        return o;
     }
 
     private boolean exists(String bucket) throws Exception {
@@ -203,6 +231,12 @@ public class BucketBootstrap {
             for (Refusal r : b.refused()) {
                 gauge(b.bucket(), r.setting(), 1);
                 refusals.add(b.bucket() + ":" + r.setting() + " (" + r.reason() + ")");
+            }
+        }
+        for (BucketSettings b : all) {
+            for (Refusal r : b.failedRequirements()) {
+                LOG.errorf("Bucket %s: required setting %s is not in force (%s); the gateway stays unready",
+                        b.bucket(), r.setting(), r.reason());
             }
         }
         if (refusals.isEmpty()) {
@@ -235,6 +269,7 @@ public class BucketBootstrap {
         private final String bucket;
         private final List<String> applied = new ArrayList<>();
         private final List<Refusal> refused = new ArrayList<>();
+        private final List<String> required = new ArrayList<>();
 
         Outcome(BucketRole role, String bucket) {
             this.role = role;
@@ -250,12 +285,25 @@ public class BucketBootstrap {
             } catch (IOException e) {
                 throw e;
             } catch (ErrorResponseException e) {
-                String code = e.errorResponse() == null ? null : e.errorResponse().code();
-                refuse(setting, code != null ? code : "HTTP " + (e.response() == null ? "?" : e.response().code()));
+                String code = code(e);
+                // S3Proxy and others answer 501 NotImplemented for what they do not have at all
+                refuse(setting, code.equals("NotImplemented") || code.equals("HTTP 501")
+                        ? "unsupported by backend (" + code + ")" : code);
             } catch (Exception e) {
                 refuse(setting, e instanceof Unsupported ? e.getMessage() : e.getClass().getSimpleName());
             }
             return false;
+        }
+
+        static String code(ErrorResponseException e) {
+            String code = e.errorResponse() == null ? null : e.errorResponse().code();
+            return code != null ? code : "HTTP " + (e.response() == null ? "?" : e.response().code());
+        }
+
+        void require(String setting) {
+            if (!required.contains(setting)) {
+                required.add(setting);
+            }
         }
 
         void refuse(String setting, String reason) {
@@ -263,7 +311,7 @@ public class BucketBootstrap {
         }
 
         BucketSettings result() {
-            return new BucketSettings(role.id(), bucket, List.copyOf(applied), List.copyOf(refused));
+            return new BucketSettings(role.id(), bucket, List.copyOf(applied), List.copyOf(refused), List.copyOf(required));
         }
     }
 }

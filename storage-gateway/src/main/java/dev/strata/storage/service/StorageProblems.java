@@ -28,4 +28,15 @@ public final class StorageProblems {
     public static ProblemException unknownBucket(String field) {
         return ProblemException.invalidField(field, "must be one of kyc-documents, token-metadata, user-uploads");
     }
+
+    /** Not time-based (it frees up when uploads are deleted or expire), so 409 rather than 429. */
+    public static ProblemException quotaExceeded(String detail) {
+        return new ProblemException(ProblemType.CONFLICT, BASE + "quota-exceeded", detail, null, Map.of(), null);
+    }
+
+    /** The upload was completed already; whatever was posted since with the same form is discarded. */
+    public static ProblemException alreadyCompleted() {
+        return new ProblemException(ProblemType.CONFLICT, BASE + "upload-already-completed",
+                "This upload was completed already; request a new upload to send another file", null, Map.of(), null);
+    }
 }

@@ -5,6 +5,7 @@ import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -118,8 +119,14 @@ public class TokenMetadataService {
     }
 
     private boolean isJsonObject(byte[] body) {
+        // RFC 8259: no byte order mark; served as-is to browsers, where a BOM breaks some parsers
+        if (body.length >= 3 && (body[0] & 0xff) == 0xef && (body[1] & 0xff) == 0xbb && (body[2] & 0xff) == 0xbf) {
+            return false;
+        }
         try {
-            JsonNode node = json.readTree(body);
+            // one document only: readTree alone stops after the first value and would store "{}garbage"
+            JsonNode node = json.readerFor(JsonNode.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .readValue(body);
             return node != null && node.isObject();
         } catch (Exception e) {
             return false;
