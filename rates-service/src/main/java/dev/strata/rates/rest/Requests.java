@@ -16,6 +16,8 @@ public final class Requests {
     /** fits numeric(38,18): up to 20 integer digits and 18 decimals, no sign, no exponent */
     private static final Pattern DECIMAL = Pattern.compile("^\\d{1,20}(\\.\\d{1,18})?$");
 
+    private static final Pattern INTEGER = Pattern.compile("^-?\\d{1,10}$");
+
     private Requests() {
     }
 
@@ -31,6 +33,22 @@ public final class Requests {
             throw ProblemException.invalidField(field, "must be a three-letter ISO 4217 currency code");
         }
         return raw.toUpperCase(Locale.ROOT);
+    }
+
+    /** A decimal query integer in {@code min..max}; null gives {@code dflt}. Never a 404/500 for a bad number. */
+    static int integer(String field, String raw, int dflt, int min, int max) {
+        if (raw == null) {
+            return dflt;
+        }
+        // at most 10 digits (anything longer is out of range anyway), so parseLong cannot overflow
+        if (!INTEGER.matcher(raw).matches()) {
+            throw ProblemException.invalidField(field, "must be a whole number between " + min + " and " + max);
+        }
+        long v = Long.parseLong(raw);
+        if (v < min || v > max) {
+            throw ProblemException.invalidField(field, "must be between " + min + " and " + max);
+        }
+        return (int) v;
     }
 
     static BigDecimal decimal(String field, String raw, boolean positive) {
