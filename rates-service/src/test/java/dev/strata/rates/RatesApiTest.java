@@ -153,6 +153,7 @@ class RatesApiTest extends RatesTestBase {
         badConversion("{\"from\":\"EUR\",\"to\":\"USD\",\"amount\":\"abc\"}", "amount");
         badConversion("{\"from\":\"EUR\",\"to\":\"USD\",\"amount\":\"-5\"}", "amount");
         badConversion("{\"from\":\"EUR\",\"to\":\"USD\",\"amount\":\"1e5\"}", "amount");
+        badConversion("{\"from\":\"EUR\",\"to\":\"USD\",\"amount\":\"1\\u0000\"}", "amount");
         badConversion("{\"from\":\"EUR\",\"amount\":\"1\"}", "to");
         badConversion("{\"from\":\"EU\",\"to\":\"USD\",\"amount\":\"1\"}", "from");
         given().contentType(ContentType.JSON).body("{\"from\":").post("/api/rates/conversions").then()

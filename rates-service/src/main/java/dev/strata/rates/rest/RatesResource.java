@@ -153,12 +153,9 @@ public class RatesResource {
         }
         var rate = Requests.decimal("rate", body.rate(), true);
         Duration validity = config.overrideValidity();
-        if (body.validForSeconds() != null) {
-            if (body.validForSeconds() < 1 || body.validForSeconds() > MAX_OVERRIDE.toSeconds()) {
-                throw ProblemException.invalidField("validForSeconds",
-                        "must be between 1 and " + MAX_OVERRIDE.toSeconds());
-            }
-            validity = Duration.ofSeconds(body.validForSeconds());
+        Long seconds = Requests.wholeNumber("validForSeconds", body.validForSeconds(), 1, MAX_OVERRIDE.toSeconds());
+        if (seconds != null) {
+            validity = Duration.ofSeconds(seconds);
         }
         Duration v = validity;
         String actor = Caller.of(identity).userId();
