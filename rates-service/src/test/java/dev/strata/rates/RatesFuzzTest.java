@@ -48,7 +48,7 @@ import dev.strata.testing.StrataServersResource;
 @WithTestResource(value = FeedServerResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class RatesFuzzTest extends RatesTestBase {
 
-    static final int REQUESTS = 1500;
+    static final int REQUESTS = 1600;
     static final String NUL = Fuzz.NUL;
 
     /**
@@ -92,7 +92,8 @@ class RatesFuzzTest extends RatesTestBase {
         Map<String, Integer> perEndpoint = new TreeMap<>();
 
         for (int i = 0; i < REQUESTS; i++) {
-            Attempt a = switch (i % 7) {
+            Attempt a = switch (i % 8) {
+                case 7 -> ping(fuzz);
                 case 0 -> pairRead(fuzz);
                 case 1 -> list(fuzz);
                 case 2 -> conversion(fuzz);
@@ -114,6 +115,8 @@ class RatesFuzzTest extends RatesTestBase {
             }
         }
 
+        System.out.println("RatesFuzzTest: " + fuzz.sent() + " requests, statuses " + statuses + ", per endpoint "
+                + perEndpoint);
         assertTrue(fuzz.sent() >= 1000, "sent " + fuzz.sent());
         assertEquals(0, fuzz.failureCount(), fuzz.failureCount() + " bad answers, e.g. " + fuzz.failures()
                 + "\nstatuses " + statuses);
@@ -121,7 +124,7 @@ class RatesFuzzTest extends RatesTestBase {
         // the validation path itself was exercised (not only authentication or routing)
         assertTrue(statuses.getOrDefault(400, 0) > REQUESTS / 2, "statuses " + statuses);
         assertTrue(statuses.getOrDefault(401, 0) > 0 && statuses.getOrDefault(403, 0) > 0, "statuses " + statuses);
-        assertEquals(7, perEndpoint.size(), "endpoints " + perEndpoint);
+        assertEquals(8, perEndpoint.size(), "endpoints " + perEndpoint);
     }
 
     // --- one generator per endpoint; every request has at least one invalid part ---
@@ -130,6 +133,12 @@ class RatesFuzzTest extends RatesTestBase {
         String[] codes = codes(f);
         return new Attempt("GET pair", "GET", "/api/rates/{b}/{q}", List.of(codes[0], codes[1]), Map.of(), null,
                 null, null);
+    }
+
+    /** ping takes nothing: the only malformed requests are ones asking for a representation it does not have. */
+    private Attempt ping(Fuzz f) {
+        return new Attempt("GET ping", "GET", "/api/rates/ping", List.of(), Map.of(), null, null, null,
+                f.pick(List.of("application/json", "application/xml", "image/png", "application/problem+json")));
     }
 
     private Attempt list(Fuzz f) {
@@ -221,10 +230,13 @@ class RatesFuzzTest extends RatesTestBase {
         if (f.random().nextInt(3) == 0) {
             String method = f.pick(List.of("DELETE", "PATCH", "PUT", "GET"));
             String path = f.pick(List.of("/api/rates/EUR/USD", "/api/rates/conversions", "/api/rates/refreshes",
-                    "/api/rates/EUR/USD/history"));
+                    "/api/rates/EUR/USD/history", "/api/rates/ping", "/api/rates"));
             // GET/PUT are fine on some paths; only the ones that are not count
             if (method.equals("GET") && !path.endsWith("refreshes") && !path.endsWith("conversions")) {
                 method = "DELETE";
+            }
+            if (method.equals("GET") && path.equals("/api/rates")) {
+                method = "PATCH";
             }
             if (method.equals("PUT") && path.equals("/api/rates/EUR/USD")) {
                 method = "PATCH";
@@ -267,7 +279,12 @@ class RatesFuzzTest extends RatesTestBase {
 
     /** One request, sent byte-exact with the JDK client (no client-side encoding of bodies or retries). */
     private record Attempt(String endpoint, String method, String path, List<String> pathParams,
-            Map<String, String> query, String body, String contentType, String token) {
+            Map<String, String> query, String body, String contentType, String token, String accept) {
+
+        Attempt(String endpoint, String method, String path, List<String> pathParams, Map<String, String> query,
+                String body, String contentType, String token) {
+            this(endpoint, method, path, pathParams, query, body, contentType, token, null);
+        }
 
         Answer send(HttpClient client, int port) throws Exception {
             String p = path;
@@ -289,6 +306,9 @@ class RatesFuzzTest extends RatesTestBase {
             }
             if (token != null) {
                 req.header("Authorization", "Bearer " + token);
+            }
+            if (accept != null) {
+                req.header("Accept", accept);
             }
             HttpResponse<String> r = client.send(req.build(), HttpResponse.BodyHandlers.ofString());
             return new Answer(r.statusCode(), r.headers().firstValue("Content-Type").orElse(null), r.body());
