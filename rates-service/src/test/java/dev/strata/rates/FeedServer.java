@@ -23,14 +23,27 @@ public final class FeedServer {
     public static final String ER_API = "/er/v6/latest/USD";
 
     public enum Mode {
-        VALID, NEXT_UPDATE_IN_2H, TRUNCATED, NEGATIVE, XXE, WRONG_BASE, ERROR_RESULT, ZERO, SLOW, TOO_MANY, DOWN
+        VALID, NEXT_UPDATE_IN_2H, TRUNCATED, NEGATIVE, XXE, WRONG_BASE, ERROR_RESULT, ZERO, SLOW, TOO_MANY, DOWN,
+        /** the valid fixture, gzip- or zlib-encoded (Content-Encoding gzip / deflate) */
+        GZIP, DEFLATE,
+        /** {@link #OVERSIZED_BYTES} streamed in chunks with no Content-Length, for as long as the client reads */
+        OVERSIZED,
+        /** {@link #BOMB_INFLATED_BYTES} of blanks gzip-compressed to a few hundred KB (Content-Encoding gzip) */
+        GZIP_BOMB
     }
+
+    public static final long OVERSIZED_BYTES = 64L << 20;
+    public static final long BOMB_INFLATED_BYTES = 256L << 20;
+    private static byte[] bomb;
 
     private static FeedServer instance;
 
     private final HttpServer server;
     private final Map<String, Mode> modes = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
+    /** Body bytes the last answer on a path got out before it finished or the client hung up. */
+    private final Map<String, Long> sent = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> finished = new ConcurrentHashMap<>();
     /** Delay of every answer, so that concurrent refreshers really overlap. */
     private volatile long delayMs;
 
@@ -65,6 +78,8 @@ public final class FeedServer {
         modes.put(ECB, Mode.VALID);
         modes.put(ER_API, Mode.VALID);
         hits.clear();
+        sent.clear();
+        finished.clear();
         delayMs = 0;
     }
 
@@ -79,6 +94,18 @@ public final class FeedServer {
     public int hits(String path) {
         AtomicInteger n = hits.get(path);
         return n == null ? 0 : n.get();
+    }
+
+    /** Body bytes written by the last answer on {@code path}, once {@code answers} answers have finished. */
+    public long bytesSent(String path, int answers, long waitMs) {
+        long until = System.currentTimeMillis() + waitMs;
+        while (finished.getOrDefault(path, new AtomicInteger()).get() < answers && System.currentTimeMillis() < until) {
+            sleep(20);
+        }
+        if (finished.getOrDefault(path, new AtomicInteger()).get() < answers) {
+            throw new AssertionError("the feed server is still writing " + path);
+        }
+        return sent.getOrDefault(path, 0L);
     }
 
     private void handle(HttpExchange ex) throws IOException {
@@ -105,6 +132,11 @@ public final class FeedServer {
                         .replace("\"time_next_update_unix\":1763770661",
                                 "\"time_next_update_unix\":" + (System.currentTimeMillis() / 1000 + 7200))
                         .getBytes());
+                case GZIP -> sendEncoded(ex, type, "gzip", gzip(fixture(ecb ? "ecb-valid.xml" : "er-api-valid.json")));
+                case DEFLATE -> sendEncoded(ex, type, "deflate",
+                        deflate(fixture(ecb ? "ecb-valid.xml" : "er-api-valid.json")));
+                case OVERSIZED -> stream(ex, path, type);
+                case GZIP_BOMB -> sendEncoded(ex, type, "gzip", bomb());
                 case SLOW -> {
                     sleep(5_000);
                     send(ex, 200, type, fixture(ecb ? "ecb-valid.xml" : "er-api-valid.json"));
@@ -112,8 +144,70 @@ public final class FeedServer {
                 default -> send(ex, 200, type, fixture(fixtureName(ecb, mode)));
             }
         } catch (IOException e) {
-            // the client gave up (timeout test): nothing to do
+            // the client gave up (timeout, size cap): nothing to do
+        } finally {
+            finished.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
         }
+    }
+
+    /** A well-formed start, then padding without end: a feed that never stops unless the client does. */
+    private void stream(HttpExchange ex, String path, String type) throws IOException {
+        ex.getResponseHeaders().add("Content-Type", type);
+        ex.sendResponseHeaders(200, 0); // chunked: no Content-Length to refuse it by
+        byte[] chunk = new byte[64 * 1024];
+        java.util.Arrays.fill(chunk, (byte) ' ');
+        long written = 0;
+        sent.put(path, 0L);
+        try (OutputStream out = ex.getResponseBody()) {
+            byte[] head = new String(fixture("ecb-valid.xml")).replace("</gesmes:Envelope>", "").getBytes();
+            out.write(head);
+            written += head.length;
+            while (written < OVERSIZED_BYTES) {
+                out.write(chunk);
+                out.flush();
+                written += chunk.length;
+                sent.put(path, written);
+            }
+        } finally {
+            sent.put(path, written);
+        }
+    }
+
+    private static void sendEncoded(HttpExchange ex, String type, String encoding, byte[] body) throws IOException {
+        ex.getResponseHeaders().add("Content-Encoding", encoding);
+        send(ex, 200, type, body);
+    }
+
+    /** The bomb is built once (about a second of CPU); tests call this first so no fetch waits for it. */
+    public static synchronized byte[] bomb() throws IOException {
+        if (bomb == null) {
+            java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+            byte[] blanks = new byte[1 << 20];
+            java.util.Arrays.fill(blanks, (byte) ' ');
+            try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(buf, 1 << 16)) {
+                for (long n = 0; n < BOMB_INFLATED_BYTES; n += blanks.length) {
+                    gz.write(blanks);
+                }
+            }
+            bomb = buf.toByteArray();
+        }
+        return bomb;
+    }
+
+    private static byte[] gzip(byte[] plain) throws IOException {
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(buf)) {
+            gz.write(plain);
+        }
+        return buf.toByteArray();
+    }
+
+    private static byte[] deflate(byte[] plain) throws IOException {
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.DeflaterOutputStream z = new java.util.zip.DeflaterOutputStream(buf)) {
+            z.write(plain);
+        }
+        return buf.toByteArray();
     }
 
     private static String fixtureName(boolean ecb, Mode mode) {

@@ -1,5 +1,7 @@
 package dev.strata.rates;
 
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -7,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.management.ManagementFactory;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
@@ -33,6 +36,9 @@ import dev.strata.testing.StrataServersResource;
 @WithTestResource(value = StrataServersResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 @WithTestResource(value = FeedServerResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class ProvidersTest extends RatesTestBase {
+
+    /** strata.rates.providers.max-body-bytes (the default) */
+    static final long MAX_BODY = 2 * 1024 * 1024;
 
     @Inject
     EcbProvider ecb;
@@ -128,6 +134,76 @@ class ProvidersTest extends RatesTestBase {
         assertEquals(history, count("SELECT count(*) FROM rates.exchange_rate_history"));
         assertEquals(garbageBefore + 1, failures("ecb", "garbage"));
         assertEquals(tooManyBefore + 1, failures("er-api", "http_429"));
+    }
+
+    @Test
+    void gzipAndDeflateFeedsAreDecoded() {
+        FeedServer.get().mode(FeedServer.ECB, Mode.GZIP);
+        assertEquals(new BigDecimal("1.1512"), ecb.fetch().await().atMost(WAIT).rates().get("USD"));
+        FeedServer.get().mode(FeedServer.ECB, Mode.DEFLATE);
+        assertEquals(new BigDecimal("180.47"), ecb.fetch().await().atMost(WAIT).rates().get("JPY"));
+        FeedServer.get().mode(FeedServer.ER_API, Mode.GZIP);
+        assertEquals(new BigDecimal("0.306825"), erApi.fetch().await().atMost(WAIT).rates().get("KWD"));
+    }
+
+    @Test
+    void anEndlessBodyIsCutOffAtTheCapWhileStreaming() {
+        // 64 MB offered in chunks, no Content-Length: the download must stop soon after the 2 MB cap
+        assertFailure(ecb, Mode.OVERSIZED, "too_large");
+        long sent = FeedServer.get().bytesSent(FeedServer.ECB, 1, 10_000);
+        assertTrue(sent > MAX_BODY, "the server got past the cap before the client hung up: " + sent);
+        // the cap plus what the two sockets' buffers hold; reading it all would be 64 MB
+        assertTrue(sent < 16L << 20, "the client read " + sent + " bytes of an endless body");
+    }
+
+    @Test
+    void aGzipBombIsRefusedWithoutInflatingIt() throws Exception {
+        byte[] bomb = FeedServer.bomb(); // built before measuring
+        assertTrue(bomb.length < MAX_BODY, "compressed, the bomb is under the cap: " + bomb.length);
+        long before = allocatedBytes();
+        assertFailure(ecb, Mode.GZIP_BOMB, "too_large");
+        long allocated = allocatedBytes() - before;
+        // 256 MB inflated would allocate at least that much; the bounded inflation stops after 2 MB
+        assertTrue(allocated < 64L << 20, "allocated " + allocated + " bytes refusing a gzip bomb");
+        assertFailure(erApi, Mode.GZIP_BOMB, "too_large");
+    }
+
+    @Test
+    void oversizedFeedsFailTheRefreshCleanlyAndKeepTheRates() throws Exception {
+        FeedServer.bomb();
+        refreshNow();
+        String before = string("SELECT string_agg(base||quote||rate||provider||fetched_at, ',' ORDER BY base, quote)"
+                + " FROM rates.exchange_rates");
+        long history = count("SELECT count(*) FROM rates.exchange_rate_history");
+        double ecbBefore = failures("ecb", "too_large");
+        double erBefore = failures("er-api", "too_large");
+
+        FeedServer.get().mode(FeedServer.ECB, Mode.OVERSIZED);
+        FeedServer.get().mode(FeedServer.ER_API, Mode.GZIP_BOMB);
+        var report = refreshNow();
+
+        assertEquals(0, report.written());
+        assertEquals(List.of("failed:too_large", "failed:too_large"),
+                report.providers().stream().map(p -> p.status() + ":" + p.detail()).toList());
+        assertEquals(before, string("SELECT string_agg(base||quote||rate||provider||fetched_at, ','"
+                + " ORDER BY base, quote) FROM rates.exchange_rates"));
+        assertEquals(history, count("SELECT count(*) FROM rates.exchange_rate_history"));
+        assertEquals(ecbBefore + 1, failures("ecb", "too_large"));
+        assertEquals(erBefore + 1, failures("er-api", "too_large"));
+        // the service is fine afterwards: the kept rates are served, and a good feed is read again
+        given().get("/api/rates/EUR/USD").then().statusCode(200).body("rate", equalTo("1.151200000000000000"));
+        FeedServer.get().reset();
+        assertEquals(RefreshTest.PAIRS, refreshNow().written());
+    }
+
+    /** Heap allocated so far by every live thread (the event loops doing the download included). */
+    private static long allocatedBytes() {
+        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (long a : mx.getThreadAllocatedBytes(mx.getAllThreadIds())) {
+            sum += Math.max(0, a);
+        }
+        return sum;
     }
 
     private double failures(String provider, String reason) {

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -15,6 +16,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -32,6 +35,8 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
+import dev.strata.platform.security.SessionStore;
+import dev.strata.platform.testsupport.TestSessions;
 import dev.strata.rates.FeedServer.Mode;
 import dev.strata.rates.repository.RatesRepository;
 import dev.strata.testing.StrataServersResource;
@@ -46,6 +51,9 @@ class RatesApiTest extends RatesTestBase {
 
     @Inject
     RatesRepository repository;
+
+    @Inject
+    SessionStore sessions;
 
     @ConfigProperty(name = "quarkus.http.test-port")
     int port;
@@ -145,6 +153,7 @@ class RatesApiTest extends RatesTestBase {
         badConversion("{\"from\":\"EUR\",\"to\":\"USD\",\"amount\":\"abc\"}", "amount");
         badConversion("{\"from\":\"EUR\",\"to\":\"USD\",\"amount\":\"-5\"}", "amount");
         badConversion("{\"from\":\"EUR\",\"to\":\"USD\",\"amount\":\"1e5\"}", "amount");
+        badConversion("{\"from\":\"EUR\",\"to\":\"USD\",\"amount\":\"1\\u0000\"}", "amount");
         badConversion("{\"from\":\"EUR\",\"amount\":\"1\"}", "to");
         badConversion("{\"from\":\"EU\",\"to\":\"USD\",\"amount\":\"1\"}", "from");
         given().contentType(ContentType.JSON).body("{\"from\":").post("/api/rates/conversions").then()
@@ -215,22 +224,118 @@ class RatesApiTest extends RatesTestBase {
     void historyOfAPairIsPaged() {
         refreshNow();
         refreshNow();
-        given().get("/api/rates/EUR/USD/history?size=1&from=2025-11-01T00:00:00Z").then().statusCode(200)
+        String window = "from=2025-11-01T00:00:00Z&to=2025-11-30T00:00:00Z";
+        given().get("/api/rates/EUR/USD/history?size=1&" + window).then().statusCode(200)
                 .body("total", equalTo(2)).body("items.size()", equalTo(1)).body("page", equalTo(0))
                 .body("items[0].rate", equalTo("1.151200000000000000")).body("items[0].provider", equalTo("ecb"))
                 .body("items[0].trigger", equalTo("manual"));
-        given().get("/api/rates/EUR/USD/history?size=1&page=1&from=2025-11-01T00:00:00Z").then().statusCode(200)
+        given().get("/api/rates/EUR/USD/history?size=1&page=1&" + window).then().statusCode(200)
                 .body("items.size()", equalTo(1));
-        given().get("/api/rates/EUR/USD/history?size=1&page=2&from=2025-11-01T00:00:00Z").then().statusCode(200)
+        given().get("/api/rates/EUR/USD/history?size=1&page=2&" + window).then().statusCode(200)
                 .body("items.size()", equalTo(0));
-        given().get("/api/rates/EUR/USD/history?from=2025-11-22T00:00:00Z").then().statusCode(200)
-                .body("total", equalTo(0));
-        given().get("/api/rates/EUR/USD/history?from=2025-11-01T00:00:00Z&to=2025-11-30T00:00:00Z").then()
-                .statusCode(200).body("total", equalTo(2));
+        given().get("/api/rates/EUR/USD/history?from=2025-11-22T00:00:00Z&to=2025-11-30T00:00:00Z").then()
+                .statusCode(200).body("total", equalTo(0));
+        given().get("/api/rates/EUR/USD/history?" + window).then().statusCode(200).body("total", equalTo(2));
         given().get("/api/rates/EUR/USD/history?size=0").then().statusCode(400).body("errors[0].field", equalTo("size"));
         given().get("/api/rates/EUR/USD/history?from=yesterday").then().statusCode(400)
                 .body("errors[0].field", equalTo("from"));
         given().get("/api/rates/EUR/XXX/history").then().statusCode(404);
+    }
+
+    @Test
+    void historyWindowIsBounded() {
+        refreshNow();
+        Instant now = Instant.now();
+        // the widest window allowed (366 days, ending now) is fine
+        given().get("/api/rates/EUR/USD/history?from=" + now.minus(Duration.ofDays(366)) + "&to=" + now).then()
+                .statusCode(200);
+        badHistory("from=" + now.minus(Duration.ofDays(367)) + "&to=" + now, "from");
+        // only `from` given: `to` is now, so a `from` of two years ago spans too much
+        badHistory("from=" + now.minus(Duration.ofDays(800)), "from");
+        badHistory("from=2025-11-30T00:00:00Z&to=2025-11-01T00:00:00Z", "from");
+        badHistory("from=2025-11-01T00:00:00Z&to=2025-11-01T00:00:00Z", "from");
+        badHistory("from=1998-12-31T00:00:00Z&to=1999-06-01T00:00:00Z", "from");
+        badHistory("to=1999-01-04T00:00:00Z", "to");
+        badHistory("to=" + now.plus(Duration.ofDays(1)), "to");
+        badHistory("from=" + now.minus(Duration.ofDays(1)) + "&to=" + now.plus(Duration.ofDays(1)), "to");
+        // extreme years Instant.parse accepts: refused, never an arithmetic error (500)
+        badHistory("to=-1000000000-01-01T00:00:00Z", "to");
+        badHistory("to=+1000000000-12-31T23:59:59Z", "to");
+        badHistory("from=-1000000000-01-01T00:00:00Z", "from");
+        badHistory("from=%00", "from");
+        // the first day with data is the earliest allowed `from`; `to` defaults to now, so give one
+        given().get("/api/rates/EUR/USD/history?from=1999-01-04T00:00:00Z&to=1999-06-01T00:00:00Z").then()
+                .statusCode(200).body("total", equalTo(0));
+        given().get("/api/rates/EUR/USD/history?to=1999-01-10T00:00:00Z").then().statusCode(200)
+                .body("from", equalTo("1999-01-04T00:00:00Z"));
+    }
+
+    @Test
+    void historyPagingIsOverflowSafe() {
+        refreshNow();
+        String window = "from=2025-11-01T00:00:00Z&to=2025-11-30T00:00:00Z&";
+        // page x size past 2^31 would wrap into a negative offset
+        badHistory(window + "page=2147483647&size=200", "page");
+        badHistory(window + "page=21474837&size=100", "page");
+        badHistory(window + "page=10737419&size=200", "page");
+        badHistory(window + "page=2147483648", "page");
+        badHistory(window + "page=99999999999999999999", "page");
+        badHistory(window + "page=9223372036854775807", "page");
+        badHistory(window + "page=-1", "page");
+        badHistory(window + "page=-9223372036854775808", "page");
+        badHistory(window + "page=x", "page");
+        badHistory(window + "page=1e3", "page");
+        badHistory(window + "page=0x10", "page");
+        badHistory(window + "page=%00", "page");
+        badHistory(window + "size=201", "size");
+        badHistory(window + "size=-1", "size");
+        badHistory(window + "size=NaN", "size");
+        badHistory(window + "size=2147483648", "size");
+        badHistory(window + "size=1.5", "size");
+        // an empty value counts as not given
+        given().get("/api/rates/EUR/USD/history?" + window + "page=&size=").then().statusCode(200)
+                .body("page", equalTo(0)).body("size", equalTo(50));
+        // the deepest page allowed (page x size = 100000) is an empty page, not an error
+        given().get("/api/rates/EUR/USD/history?" + window + "page=500&size=200").then().statusCode(200)
+                .body("items.size()", equalTo(0)).body("total", equalTo(1)).body("page", equalTo(500));
+        badHistory(window + "page=501&size=200", "page");
+    }
+
+    @Test
+    void publicHistoryNeverShowsWhoSetARate() throws Exception {
+        TestSessions.Minted admin = TestSessions.mint(sessions, "admin");
+        String userId = admin.record().userId();
+        given().auth().oauth2(admin.token()).post("/api/rates/refreshes").then().statusCode(200);
+        given().auth().oauth2(admin.token()).contentType(ContentType.JSON).body("{\"rate\":\"1.2\"}")
+                .put("/api/rates/EUR/USD").then().statusCode(200);
+        // the audit trail keeps the admin ...
+        assertEquals(2, count("SELECT count(*) FROM rates.exchange_rate_history WHERE base = 'EUR' AND quote = 'USD'"
+                + " AND actor = '" + userId + "'"));
+        // ... the public history does not, whoever asks: neither the override (effective now) nor the refresh
+        // (the fixtures' 2025-11-21 publication; two windows, since both do not fit in one)
+        String[] windows = {"from=" + Instant.now().minus(Duration.ofDays(1)),
+            "from=2025-11-01T00:00:00Z&to=2025-11-30T00:00:00Z"};
+        String[] providers = {"manual", "ecb"};
+        for (String token : new String[] {null, admin.token()}) {
+            for (int i = 0; i < windows.length; i++) {
+                var req = given();
+                if (token != null) {
+                    req.auth().oauth2(token);
+                }
+                String body = req.get("/api/rates/EUR/USD/history?" + windows[i]).then().statusCode(200)
+                        .body("total", equalTo(1)).body("items[0].provider", equalTo(providers[i]))
+                        .body("items[0].trigger", equalTo("manual"))
+                        .extract().asString();
+                assertFalse(body.contains(userId), body);
+                assertFalse(body.contains("\"actor\""), body);
+            }
+        }
+    }
+
+    private void badHistory(String query, String field) {
+        given().get("/api/rates/EUR/USD/history?" + query).then().statusCode(400)
+                .contentType("application/problem+json").body("type", equalTo(VALIDATION))
+                .body("errors[0].field", equalTo(field));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.strata.rates.config;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 import io.smallrye.config.ConfigMapping;
@@ -32,6 +33,34 @@ public interface RatesConfig {
     Cache cache();
 
     Providers providers();
+
+    History history();
+
+    /** Bounds of {@code GET /api/rates/{base}/{quote}/history}: one request never scans more than this. */
+    interface History {
+        /** The widest {@code from}..{@code to} window one request may ask for. */
+        @WithDefault("P366D")
+        Duration maxSpan();
+
+        /** Window when the request names no {@code from}. */
+        @WithDefault("P30D")
+        Duration defaultSpan();
+
+        /** Nothing is older: the ECB's first euro reference rates (1999-01-04). */
+        @WithDefault("1999-01-04T00:00:00Z")
+        Instant earliest();
+
+        /** Tolerated client clock lead for {@code to} (a {@code to} of "now" from a slightly fast clock). */
+        @WithDefault("PT5M")
+        Duration clockSkew();
+
+        @WithDefault("200")
+        int maxPageSize();
+
+        /** Largest page × size (rows skipped): deep offsets cost a scan each, and page × size must never overflow. */
+        @WithDefault("100000")
+        int maxOffset();
+    }
 
     interface Refresh {
         /** Off in tests, which drive refreshes explicitly. */
@@ -76,7 +105,10 @@ public interface RatesConfig {
         @WithDefault("PT10S")
         Duration requestTimeout();
 
-        /** Bodies larger than this are refused as garbage. */
+        /**
+         * Cap on a feed body, counted while it streams in, both as received and after gzip/deflate decoding: the
+         * download is cut off (and the fetch fails as {@code too_large}) as soon as either passes it.
+         */
         @WithDefault("2097152")
         int maxBodyBytes();
 

@@ -22,6 +22,7 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 
 import dev.strata.platform.problem.ProblemException;
+import dev.strata.platform.ratelimit.RateLimited;
 import dev.strata.platform.security.Caller;
 import dev.strata.rates.config.RatesConfig;
 import dev.strata.rates.repository.HistoryRepository;
@@ -30,13 +31,13 @@ import dev.strata.rates.service.RefreshService;
 
 /**
  * Exchange rates. Reads are public (no session lookup on the hot path); overrides and forced refreshes need the
- * {@code admin} role.
+ * {@code admin} role. Every endpoint is rate limited (policies {@code strata.rate-limit.policies.rates-*}): reads
+ * per client IP, generously; history (never cached, a database query each) tighter; admin writes per account.
  */
 @Path("/api/rates")
 @Produces(MediaType.APPLICATION_JSON)
 public class RatesResource {
 
-    private static final int MAX_PAGE_SIZE = 200;
     private static final Duration MAX_OVERRIDE = Duration.ofDays(30);
 
     private final RatesService rates;
@@ -55,12 +56,14 @@ public class RatesResource {
     @GET
     @Path("/ping")
     @Produces(MediaType.TEXT_PLAIN)
+    @RateLimited("rates-read")
     public String ping() {
         return "pong";
     }
 
     @GET
     @Path("/{base}/{quote}")
+    @RateLimited("rates-read")
     public Uni<Views.RateView> rate(@PathParam("base") String base, @PathParam("quote") String quote) {
         String b = Requests.code("base", base);
         String q = Requests.code("quote", quote);
@@ -68,6 +71,7 @@ public class RatesResource {
     }
 
     @GET
+    @RateLimited("rates-read")
     public Uni<Views.RateListView> all(@QueryParam("base") String base) {
         String b = Requests.code("base", base == null ? "EUR" : base);
         return rates.rates(b).map(list -> {
@@ -80,6 +84,7 @@ public class RatesResource {
     @POST
     @Path("/conversions")
     @Consumes(MediaType.APPLICATION_JSON)
+    @RateLimited("rates-read")
     public Uni<Views.ConversionView> convert(@Valid @NotNull Requests.ConversionRequest body) {
         String from = Requests.code("from", body.from());
         String to = Requests.code("to", body.to());
@@ -89,23 +94,45 @@ public class RatesResource {
 
     @GET
     @Path("/{base}/{quote}/history")
+    @RateLimited("rates-history")
     public Uni<Views.HistoryPage> history(@PathParam("base") String base, @PathParam("quote") String quote,
-            @QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("page") Integer page,
-            @QueryParam("size") Integer size) {
+            @QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("page") String page,
+            @QueryParam("size") String size) {
         String b = Requests.code("base", base);
         String q = Requests.code("quote", quote);
-        Instant end = to == null ? Instant.now() : instant("to", to);
-        Instant start = from == null ? end.minus(Duration.ofDays(30)) : instant("from", from);
+        RatesConfig.History limits = config.history();
+        Instant now = Instant.now();
+        Instant end = to == null ? now : instant("to", to);
+        // bounded so that one request never scans more than max-span of history (or asks for years no one has);
+        // `to` is checked before any arithmetic on it (Instant.parse accepts years up to ±1e9)
+        if (end.isAfter(now.plus(limits.clockSkew()))) {
+            throw ProblemException.invalidField("to", "must not be in the future");
+        }
+        if (!end.isAfter(limits.earliest())) {
+            throw ProblemException.invalidField("to", "must be after " + limits.earliest());
+        }
+        Instant start;
+        if (from == null) {
+            Instant dflt = end.minus(limits.defaultSpan());
+            start = dflt.isBefore(limits.earliest()) ? limits.earliest() : dflt;
+        } else {
+            start = instant("from", from);
+        }
+        if (start.isBefore(limits.earliest())) {
+            throw ProblemException.invalidField("from", "must not be before " + limits.earliest());
+        }
         if (!start.isBefore(end)) {
             throw ProblemException.invalidField("from", "must be before to");
         }
-        int p = page == null ? 0 : page;
-        int s = size == null ? 50 : size;
-        if (p < 0) {
-            throw ProblemException.invalidField("page", "must be zero or more");
+        if (Duration.between(start, end).compareTo(limits.maxSpan()) > 0) {
+            throw ProblemException.invalidField("from",
+                    "from..to must not span more than " + limits.maxSpan().toDays() + " days");
         }
-        if (s < 1 || s > MAX_PAGE_SIZE) {
-            throw ProblemException.invalidField("size", "must be between 1 and " + MAX_PAGE_SIZE);
+        int s = Requests.integer("size", size, 50, 1, limits.maxPageSize());
+        int p = Requests.integer("page", page, 0, 0, limits.maxOffset());
+        // in long: page × size must not wrap around into a negative offset
+        if ((long) p * s > limits.maxOffset()) {
+            throw ProblemException.invalidField("page", "page × size must not exceed " + limits.maxOffset());
         }
         return rates.history(b, q, start, end, p, s).map((HistoryRepository.Slice slice) -> new Views.HistoryPage(
                 b, q, start, end, p, s, slice.total(), slice.items().stream().map(Views.HistoryItem::of).toList()));
@@ -116,6 +143,7 @@ public class RatesResource {
     @Path("/{base}/{quote}")
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed("admin")
+    @RateLimited("rates-admin")
     public Uni<Views.RateView> override(@PathParam("base") String base, @PathParam("quote") String quote,
             @Valid @NotNull Requests.OverrideRequest body) {
         String b = Requests.code("base", base);
@@ -125,12 +153,9 @@ public class RatesResource {
         }
         var rate = Requests.decimal("rate", body.rate(), true);
         Duration validity = config.overrideValidity();
-        if (body.validForSeconds() != null) {
-            if (body.validForSeconds() < 1 || body.validForSeconds() > MAX_OVERRIDE.toSeconds()) {
-                throw ProblemException.invalidField("validForSeconds",
-                        "must be between 1 and " + MAX_OVERRIDE.toSeconds());
-            }
-            validity = Duration.ofSeconds(body.validForSeconds());
+        Long seconds = Requests.wholeNumber("validForSeconds", body.validForSeconds(), 1, MAX_OVERRIDE.toSeconds());
+        if (seconds != null) {
+            validity = Duration.ofSeconds(seconds);
         }
         Duration v = validity;
         String actor = Caller.of(identity).userId();
@@ -144,6 +169,7 @@ public class RatesResource {
     @POST
     @Path("/refreshes")
     @RolesAllowed("admin")
+    @RateLimited({"rates-admin", "rates-refresh"})
     public Uni<RefreshService.RefreshReport> refresh() {
         return refresher.forced(Caller.of(identity).userId());
     }

@@ -46,13 +46,17 @@ public final class Views {
         }
     }
 
+    /**
+     * One public history entry. Deliberately without the row's {@code actor}: who set a manual rate or forced a
+     * refresh is an admin's user id, audit data that stays in the database and never reaches anonymous readers.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record HistoryItem(long id, String base, String quote, String rate, String provider, Instant effectiveAt,
-            Instant fetchedAt, String trigger, String actor) {
+            Instant fetchedAt, String trigger) {
 
         static HistoryItem of(ExchangeRateHistory h) {
             return new HistoryItem(h.id, h.base, h.quote, plain(h.rate), h.provider, h.effectiveAt, h.fetchedAt,
-                    h.trigger, h.actor);
+                    h.trigger);
         }
     }
 
