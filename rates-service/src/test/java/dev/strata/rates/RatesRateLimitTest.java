@@ -60,7 +60,10 @@ class RatesRateLimitTest extends RatesTestBase {
 
     @BeforeEach
     void freshBuckets() {
-        List<String> buckets = redis.key(String.class).keys("ratelimit:rates-*");
+        // SCAN, not KEYS: the service's own Redis user may not run KEYS (it blocks the server)
+        List<String> buckets = new java.util.ArrayList<>();
+        redis.key(String.class).scan(new io.quarkus.redis.datasource.keys.KeyScanArgs().match("ratelimit:rates-*")
+                .count(1000)).toIterable().forEach(buckets::add);
         if (!buckets.isEmpty()) {
             redis.key(String.class).del(buckets.toArray(String[]::new));
         }
