@@ -132,6 +132,9 @@ public final class StrataLocal {
             env.putAll(serviceSpecific(s, kycToken));
             if (s.name().equals("storage-gateway")) {
                 env.put("STRATA_INTERNAL_CALLERS_KYC", kycToken);
+                // the local S3 (S3Proxy on the file system) cannot encrypt at rest; production MinIO/S3 must, and
+                // there readiness is DOWN when it does not
+                env.put("STRATA_STORAGE_REQUIRE_ENCRYPTION", "false");
             }
             List<String> cmd = List.of(java.toString(), "-Xmx384m", "-XX:+UseSerialGC", "-jar", jarOf(s).toString());
             running.add(ManagedProcess.start(s.name(), cmd, root, logs.resolve(s.name() + ".log"), env));
