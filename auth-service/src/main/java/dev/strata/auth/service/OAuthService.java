@@ -166,7 +166,7 @@ public class OAuthService {
     private Uni<Outcome> complete(String providerId, AuthConfig.OAuth.Provider p, Pending pending,
             JWTClaimsSet claims, String ip, String userAgent) {
         String subject = claims.getSubject();
-        String email = stringClaim(claims, "email");
+        String email = IdTokens.claim(claims, "email");
         boolean emailVerified = Boolean.TRUE.equals(claims.getClaim("email_verified"));
         if ("link".equals(pending.mode())) {
             return link(UUID.fromString(pending.userId()), providerId, subject, email, p.scope())
@@ -341,11 +341,6 @@ public class OAuthService {
         a.scope = scope;
         a.createdAt = Instant.now();
         return a;
-    }
-
-    private static String stringClaim(JWTClaimsSet c, String name) {
-        Object v = c.getClaim(name);
-        return v instanceof String s ? s : null;
     }
 
     static ProblemException providerError(String detail) {
