@@ -32,7 +32,7 @@ import dev.strata.storage.service.UploadService;
 @Produces(MediaType.APPLICATION_JSON)
 public class UploadResource {
 
-    /** {@code fileName} is only a hint: it is sanitized into the server-generated key. Unknown fields: 400 (StrictRequestBodies). */
+    /** {@code fileName} is only a hint: it is sanitized into the server-generated key. Unknown fields: 400. */
     public record UploadRequest(@NotBlank @Size(max = 4096) String fileName, @NotBlank @Size(max = 255) String contentType,
             @NotNull @Positive Long size) {
     }

@@ -5,7 +5,6 @@ import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -124,9 +123,8 @@ public class TokenMetadataService {
             return false;
         }
         try {
-            // one document only: readTree alone stops after the first value and would store "{}garbage"
-            JsonNode node = json.readerFor(JsonNode.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                    .readValue(body);
+            // one document only: the platform's mapper refuses trailing tokens ("{}garbage"), see StrictJson
+            JsonNode node = json.readTree(body);
             return node != null && node.isObject();
         } catch (Exception e) {
             return false;
