@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -183,9 +182,7 @@ public class ApplicationService {
 
     /** Runs {@code work} in a transaction with a deadline; after the commit, invalidates and wakes the relay. */
     <T> Uni<T> write(Supplier<Uni<T>> work, String invalidateUser) {
-        return Panache.withTransaction(work)
-                .ifNoItem().after(config.dbTimeout()).failWith(TimeoutException::new)
-                .onFailure().transform(Failures::translate)
+        return Failures.bounded(Panache.withTransaction(work), config.dbTimeout())
                 .call(() -> afterCommit(invalidateUser));
     }
 
@@ -195,9 +192,7 @@ public class ApplicationService {
     }
 
     <T> Uni<T> read(Supplier<Uni<T>> work) {
-        return Uni.createFrom().<T>deferred(work::get)
-                .ifNoItem().after(config.dbTimeout()).failWith(TimeoutException::new)
-                .onFailure().transform(Failures::translate);
+        return Failures.bounded(Uni.createFrom().<T>deferred(work::get), config.dbTimeout());
     }
 
     Uni<Views.ApplicationView> view(KycApplication a, Caller caller) {

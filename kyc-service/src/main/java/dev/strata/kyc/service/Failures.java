@@ -8,6 +8,11 @@ public final class Failures {
     private Failures() {
     }
 
+    /** {@code call} with a deadline; a timeout or a database failure is a 503 problem. */
+    public static <T> io.smallrye.mutiny.Uni<T> bounded(io.smallrye.mutiny.Uni<T> call, java.time.Duration timeout) {
+        return StoreFailures.bounded(call, timeout, "The KYC database");
+    }
+
     public static Throwable translate(Throwable e) {
         return StoreFailures.translate(e, "The KYC database");
     }

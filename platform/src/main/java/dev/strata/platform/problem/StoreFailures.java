@@ -1,7 +1,10 @@
 package dev.strata.platform.problem;
 
 import java.net.ConnectException;
+import java.time.Duration;
 import java.util.concurrent.TimeoutException;
+
+import io.smallrye.mutiny.Uni;
 
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
@@ -15,6 +18,12 @@ import io.vertx.sqlclient.ClosedConnectionException;
 public final class StoreFailures {
 
     private StoreFailures() {
+    }
+
+    /** {@code call} with a deadline; a timeout or a store failure becomes the 503 problem naming {@code store}. */
+    public static <T> Uni<T> bounded(Uni<T> call, Duration timeout, String store) {
+        return call.ifNoItem().after(timeout).failWith(TimeoutException::new)
+                .onFailure().transform(e -> translate(e, store));
     }
 
     public static Throwable translate(Throwable e, String store) {

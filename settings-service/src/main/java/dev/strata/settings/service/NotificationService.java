@@ -1,6 +1,5 @@
 package dev.strata.settings.service;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -10,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeoutException;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -164,26 +162,23 @@ public class NotificationService {
             List<InboxItem> page = items;
             String cursorOut = next;
             return unread(userId).map(n -> new InboxPage(page, n, cursorOut));
-        }).onFailure().transform(x -> StoreFailures.translate(x, "The settings store"));
+        });
     }
 
     public Uni<Long> unread(UUID userId) {
         return bounded(pool.preparedQuery("select count(*) from settings.inbox where user_id = $1 and read_at is null")
-                .execute(Tuple.of(userId))).map(rows -> rows.iterator().next().getLong(0))
-                .onFailure().transform(x -> StoreFailures.translate(x, "The settings store"));
+                .execute(Tuple.of(userId))).map(rows -> rows.iterator().next().getLong(0));
     }
 
     /** Marks one of the user's entries read; another user's id is simply not found. */
     public Uni<Boolean> markRead(UUID userId, UUID id) {
         return bounded(pool.preparedQuery("update settings.inbox set read_at = coalesce(read_at, now())"
-                + " where id = $1 and user_id = $2").execute(Tuple.of(id, userId))).map(r -> r.rowCount() == 1)
-                .onFailure().transform(x -> StoreFailures.translate(x, "The settings store"));
+                + " where id = $1 and user_id = $2").execute(Tuple.of(id, userId))).map(r -> r.rowCount() == 1);
     }
 
     public Uni<Integer> markAllRead(UUID userId) {
         return bounded(pool.preparedQuery("update settings.inbox set read_at = now() where user_id = $1"
-                + " and read_at is null").execute(Tuple.of(userId))).map(r -> r.rowCount())
-                .onFailure().transform(x -> StoreFailures.translate(x, "The settings store"));
+                + " and read_at is null").execute(Tuple.of(userId))).map(r -> r.rowCount());
     }
 
     @SuppressWarnings("unchecked")
@@ -195,7 +190,6 @@ public class NotificationService {
     }
 
     private <T> Uni<T> bounded(Uni<T> call) {
-        Duration timeout = config.dbTimeout();
-        return call.ifNoItem().after(timeout).failWith(TimeoutException::new);
+        return StoreFailures.bounded(call, config.dbTimeout(), SettingsService.STORE);
     }
 }

@@ -6,7 +6,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -45,6 +44,8 @@ public class SettingsService {
 
     private static final Logger LOG = Logger.getLogger(SettingsService.class);
     public static final String UPDATED_CHANNEL = "strata.settings.updated";
+    /** How store failures name this service's database in a 503 problem. */
+    static final String STORE = "The settings store";
 
     private final UserSettingsRepository settings;
     private final NotificationSettingsRepository notifications;
@@ -88,8 +89,7 @@ public class SettingsService {
 
     public Uni<SettingsValue> get(UUID userId) {
         return cache.get(userId, () -> read(() -> settings.findById(userId)
-                .map(row -> row == null ? defaults() : SettingsValue.of(row))))
-                .onFailure().transform(e -> StoreFailures.translate(e, "The settings store"));
+                .map(row -> row == null ? defaults() : SettingsValue.of(row))));
     }
 
     /** Replaces every setting; {@code expected} is the version the client read (If-Match). */
@@ -142,8 +142,8 @@ public class SettingsService {
         // the Redis entry goes first: if the write-through after the commit fails, readers miss and read Postgres
         return cache.evict(userId)
                 .onFailure().transform(e -> ProblemException.dependencyDown("The settings cache", e))
-                .chain(() -> Panache.withTransaction(() -> settings.ensure(userId, d.locale(), d.timezone(),
-                        d.currency(), d.theme()).chain(() -> settings.forUpdate(userId)).map(row -> {
+                .chain(() -> StoreFailures.bounded(Panache.withTransaction(() -> settings.ensure(userId, d.locale(),
+                        d.timezone(), d.currency(), d.theme()).chain(() -> settings.forUpdate(userId)).map(row -> {
                             if (expected != null && row.version != expected) {
                                 throw new ProblemException(ProblemType.PRECONDITION_FAILED, null,
                                         "The settings changed since version " + expected + "; read them again",
@@ -159,9 +159,7 @@ public class SettingsService {
                                 row.updatedAt = Instant.now();
                             }
                             return SettingsValue.of(row);
-                        }))
-                        .ifNoItem().after(config.dbTimeout()).failWith(TimeoutException::new))
-                .onFailure().transform(e -> StoreFailures.translate(e, "The settings store"))
+                        })), config.dbTimeout(), STORE))
                 .call(v -> afterCommit(userId, v));
     }
 
@@ -187,8 +185,7 @@ public class SettingsService {
     // --- notification preferences ----------------------------------------------------------------------------
 
     public Uni<Map<String, Map<String, Boolean>>> notifications(UUID userId) {
-        return read(() -> notifications.ofUser(userId)).map(Notifications::matrix)
-                .onFailure().transform(e -> StoreFailures.translate(e, "The settings store"));
+        return read(() -> notifications.ofUser(userId)).map(Notifications::matrix);
     }
 
     /** Replaces the whole matrix; only choices that differ from the defaults are stored. */
@@ -223,7 +220,7 @@ public class SettingsService {
         }
         SettingsRules.require(errors);
         Instant now = Instant.now();
-        return Panache.withTransaction(() -> notifications.deleteOfUser(userId).chain(() -> {
+        return StoreFailures.bounded(Panache.withTransaction(() -> notifications.deleteOfUser(userId).chain(() -> {
             List<NotificationSetting> rows = new ArrayList<>();
             for (String ch : Notifications.CHANNELS) {
                 for (String cat : Notifications.CATEGORIES) {
@@ -240,13 +237,10 @@ public class SettingsService {
                 }
             }
             return notifications.persist(rows).replaceWith(rows);
-        })).ifNoItem().after(config.dbTimeout()).failWith(TimeoutException::new)
-                .map(Notifications::matrix)
-                .onFailure().transform(e -> StoreFailures.translate(e, "The settings store"));
+        })), config.dbTimeout(), STORE).map(Notifications::matrix);
     }
 
     private <T> Uni<T> read(Supplier<Uni<T>> work) {
-        return Uni.createFrom().<T>deferred(work::get).ifNoItem().after(config.dbTimeout())
-                .failWith(TimeoutException::new);
+        return StoreFailures.bounded(Uni.createFrom().<T>deferred(work::get), config.dbTimeout(), STORE);
     }
 }
