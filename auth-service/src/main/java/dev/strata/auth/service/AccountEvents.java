@@ -68,10 +68,6 @@ public class AccountEvents {
         }
     }
 
-    public OutboxRelay relay() {
-        return relay;
-    }
-
     public Uni<Void> linked(UUID userId, String provider) {
         return append(LINKED, userId, Map.of("provider", provider, "method", "oauth"));
     }

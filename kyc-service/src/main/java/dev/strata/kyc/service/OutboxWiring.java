@@ -80,10 +80,6 @@ public class OutboxWiring {
         }
     }
 
-    public OutboxRelay relay() {
-        return relay;
-    }
-
     public DurableConsumer cleanup() {
         return cleanup;
     }

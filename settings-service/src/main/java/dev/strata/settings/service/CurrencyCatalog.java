@@ -69,10 +69,6 @@ public class CurrencyCatalog {
         return code != null && known.contains(code);
     }
 
-    public Set<String> known() {
-        return known;
-    }
-
     /** One read of rates-service; keeps the previous list when it fails. */
     public Uni<Set<String>> refresh() {
         String base = config.ratesUrl().orElseThrow();

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.arc.All;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -52,9 +53,12 @@ public class NotificationService {
     private final ObjectMapper json;
     private final SettingsConfig config;
     private final MeterRegistry meters;
+    private final List<DeliveryChannel> channels;
 
-    public NotificationService(Pool pool, ObjectMapper json, SettingsConfig config, MeterRegistry meters) {
+    public NotificationService(Pool pool, ObjectMapper json, SettingsConfig config, MeterRegistry meters,
+            @All List<DeliveryChannel> channels) {
         this.pool = pool;
+        this.channels = channels;
         this.json = json;
         this.config = config;
         this.meters = meters;
@@ -88,15 +92,29 @@ public class NotificationService {
             count("none", e.type(), "skipped");
             return Uni.createFrom().voidItem();
         }
-        UUID target = userId;
-        return wants(target, "push", category.get()).chain(on -> {
+        return deliver(new Notification(userId, category.get(), e));
+    }
+
+    /** The inbox (push) first, then every other channel the user wants this category on, one after the other. */
+    public Uni<Void> deliver(Notification n) {
+        Uni<Void> chain = wants(n.userId(), "push", n.category()).chain(on -> {
             if (!on) {
-                count("push", e.type(), "opted-out");
+                count("push", n.event().type(), "opted-out");
                 return Uni.createFrom().voidItem();
             }
-            return toInbox(target, category.get(), e).invoke(added -> count("push", e.type(),
+            return toInbox(n.userId(), n.category(), n.event()).invoke(added -> count("push", n.event().type(),
                     added ? "delivered" : "duplicate")).replaceWithVoid();
         });
+        for (DeliveryChannel channel : channels) {
+            chain = chain.chain(() -> wants(n.userId(), channel.name(), n.category())).chain(on -> {
+                if (!on) {
+                    count(channel.name(), n.event().type(), "opted-out");
+                    return Uni.createFrom().voidItem();
+                }
+                return channel.enqueue(n).invoke(() -> count(channel.name(), n.event().type(), "queued"));
+            });
+        }
+        return chain;
     }
 
     private void count(String channel, String type, String outcome) {

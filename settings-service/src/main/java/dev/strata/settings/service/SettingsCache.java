@@ -111,10 +111,6 @@ public final class SettingsCache {
         local.remove(userId);
     }
 
-    public void forgetAll() {
-        local.clear();
-    }
-
     private void remember(UUID userId, SettingsValue v) {
         if (local.size() >= localMax) {
             // crude but bounded: entries live under a second anyway
