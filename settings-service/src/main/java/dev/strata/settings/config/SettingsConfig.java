@@ -26,6 +26,27 @@ public interface SettingsConfig {
 
     Events events();
 
+    Auth auth();
+
+    /** auth-service's {@code /internal/users} (who a user is: e-mail address, wallet owner). */
+    interface Auth {
+        /** auth-service base URL; without it nobody can be looked up (no e-mail, no transfer notices). */
+        Optional<String> url();
+
+        /** This service's credential at auth-service ({@code strata.internal.callers.settings} there). */
+        Optional<String> token();
+
+        @WithDefault("PT3S")
+        Duration timeout();
+
+        /** How long an answer (also "no such wallet") is reused. */
+        @WithDefault("PT1M")
+        Duration cacheTtl();
+
+        @WithDefault("10000")
+        int cacheMaxEntries();
+    }
+
     interface Events {
         /** Reads the durable event streams; off only in tests that drive the consumers by hand. */
         @WithDefault("true")
