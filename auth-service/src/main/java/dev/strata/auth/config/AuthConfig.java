@@ -22,6 +22,39 @@ public interface AuthConfig {
 
     Events events();
 
+    Wallets wallets();
+
+    Internal internal();
+
+    /** Linked EVM wallets (proof of ownership by an EIP-191 signature over a one-time challenge). */
+    interface Wallets {
+        /** How long a challenge can be signed and redeemed. */
+        @WithDefault("PT5M")
+        Duration challengeTtl();
+    }
+
+    Timeouts timeouts();
+
+    /** Deadlines of store calls (wallets, internal look-ups); past one the answer is a 503 problem, never a hang. */
+    interface Timeouts {
+        @WithDefault("PT2S")
+        Duration redis();
+
+        /** One PostgreSQL unit of work (a read, or a transaction). */
+        @WithDefault("PT5S")
+        Duration database();
+    }
+
+    /** Who may call auth-service's {@code /internal/*} endpoints (caller names of the platform's credentials). */
+    interface Internal {
+        /**
+         * Callers of {@code GET /internal/users/{id}} and {@code /internal/users/by-wallet/{address}}: the e-mail
+         * address of a user is personal data, so only the services that address users get it.
+         */
+        @WithDefault("settings,shared")
+        java.util.Set<String> userReaders();
+    }
+
     interface Events {
         /** Relays auth.outbox to Redis; off only in tests that stop the relay to prove durability. */
         @WithDefault("true")

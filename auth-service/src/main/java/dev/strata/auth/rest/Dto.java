@@ -105,4 +105,38 @@ public final class Dto {
 
     public record Authorization(String authorizationUrl, Instant expiresAt) {
     }
+
+    static final String ADDRESS = "0x[0-9a-fA-F]{40}";
+    static final String ADDRESS_MESSAGE = "must be 0x followed by 40 hex digits";
+
+    public record WalletChallengeRequest(@NotNull @Pattern(regexp = ADDRESS, message = ADDRESS_MESSAGE) String address) {
+    }
+
+    public record WalletLinkRequest(@NotNull @Pattern(regexp = ADDRESS, message = ADDRESS_MESSAGE) String address,
+            @NotNull @Pattern(regexp = "0x[0-9a-fA-F]{130}", message = "must be 0x followed by 65 bytes in hex")
+            String signature) {
+    }
+
+    public record WalletChallenge(String address, String message, Instant expiresAt) {
+        public static WalletChallenge of(dev.strata.auth.service.WalletService.Challenge c) {
+            return new WalletChallenge(c.address(), c.message(), c.expiresAt());
+        }
+    }
+
+    public record WalletView(String address, Instant linkedAt) {
+        public static WalletView of(dev.strata.auth.domain.Wallet w) {
+            return new WalletView(w.address, w.linkedAt);
+        }
+    }
+
+    public record WalletList(List<WalletView> wallets) {
+    }
+
+    /** What another service may know of a user ({@code GET /internal/users/{id}}). */
+    public record InternalUser(UUID id, String email, boolean emailVerified) {
+    }
+
+    /** The owner of a wallet ({@code GET /internal/users/by-wallet/{address}}). */
+    public record WalletOwner(UUID userId, String address) {
+    }
 }

@@ -37,6 +37,8 @@ public class AccountEvents {
     public static final String UNLINKED = "accounts.unlinked";
     public static final String PASSWORD_CHANGED = "accounts.password_changed";
     public static final String SESSIONS_REVOKED = "accounts.sessions_revoked";
+    public static final String WALLET_LINKED = "accounts.wallet_linked";
+    public static final String WALLET_UNLINKED = "accounts.wallet_unlinked";
 
     private final Outbox outbox;
     private final OutboxRelay relay;
@@ -84,6 +86,16 @@ public class AccountEvents {
     /** Every session (or every other one) ended at once: by the user, a password change or a ban. */
     public Uni<Void> sessionsRevoked(UUID userId, int count, String reason) {
         return append(SESSIONS_REVOKED, userId, Map.of("count", count, "reason", reason));
+    }
+
+    /** A wallet address was proved and linked to the user (address lower-case). */
+    public Uni<Void> walletLinked(UUID userId, String address) {
+        return append(WALLET_LINKED, userId, Map.of("address", address));
+    }
+
+    /** The user removed a linked wallet address. */
+    public Uni<Void> walletUnlinked(UUID userId, String address) {
+        return append(WALLET_UNLINKED, userId, Map.of("address", address));
     }
 
     /** Call inside the transaction of the change. */
