@@ -15,8 +15,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import jakarta.inject.Inject;
 
@@ -245,6 +251,29 @@ class WalletTest {
         assertEquals(0, wallets(key.address()));
         // refused bodies never reached the challenge: it is still there and still works
         link(s, key.address(), signature).then().statusCode(201);
+    }
+
+    @Test
+    void twoUsersProvingOneAddressAtOnceOneWins() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 3; round++) {
+                Api.Signed a = Api.newUser();
+                Api.Signed b = Api.newUser();
+                Key key = Key.create();
+                String sa = key.sign(message(a, key.address()));
+                String sb = key.sign(message(b, key.address()));
+                Future<Integer> fa = pool.submit(() -> link(a, key.address(), sa).statusCode());
+                Future<Integer> fb = pool.submit(() -> link(b, key.address(), sb).statusCode());
+                List<Integer> codes = new ArrayList<>(List.of(fa.get(), fb.get()));
+                Collections.sort(codes);
+                assertEquals(List.of(201, 409), codes);
+                assertEquals(1, wallets(key.address()));
+                assertEquals(1, events("accounts.wallet_linked", key.address()));
+            }
+        } finally {
+            pool.shutdown();
+        }
     }
 
     @Test
