@@ -25,7 +25,7 @@ import dev.strata.platform.events.outbox.OutboxRelay;
 
 /**
  * Account events a user must hear about (a way into the account was added or removed, the password changed, every
- * session signed out): written to {@code auth.outbox} in the transaction of the change, relayed after the commit to
+ * session signed out, a wallet address linked or removed): written to {@code auth.outbox} in the transaction of the change, relayed after the commit to
  * the stream {@code strata:events:accounts} and the channel {@code strata.accounts.<event>}. Durable, because a
  * "someone linked a Google account to yours" mail that Redis lost is a security notice never sent.
  */

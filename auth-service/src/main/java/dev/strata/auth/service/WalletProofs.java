@@ -10,8 +10,9 @@ import java.util.Locale;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
-import org.web3j.crypto.Keys;
+import org.web3j.crypto.Hash;
 import org.web3j.crypto.Sign;
+import org.web3j.utils.Numeric;
 
 /**
  * The wallet ownership proof: the text a user signs with {@code personal_sign} (EIP-191) and the recovery of the
@@ -33,6 +34,16 @@ public final class WalletProofs {
 
     public static boolean validSignature(String signature) {
         return signature != null && SIGNATURE.matcher(signature).matches();
+    }
+
+    /**
+     * The address of a public key: the last 20 bytes of keccak256 of its 64-byte {@code x || y}. (web3j's
+     * {@code Keys.getAddress} computes the same, but loading {@code Keys} registers Bouncy Castle as a global JCA
+     * provider, which this service neither needs nor wants in a native image.)
+     */
+    static String address(BigInteger publicKey) {
+        byte[] hash = Hash.sha3(Numeric.toBytesPadded(publicKey, 64));
+        return "0x" + HexFormat.of().formatHex(hash, 12, 32);
     }
 
     /** The stored form: lower-case (EIP-55 mixed case is only a checksum). */
@@ -85,7 +96,7 @@ public final class WalletProofs {
         try {
             BigInteger key = Sign.signedPrefixedMessageToKey(message.getBytes(StandardCharsets.UTF_8),
                     new Sign.SignatureData((byte) v, r, s));
-            return "0x" + Keys.getAddress(key).toLowerCase(Locale.ROOT);
+            return address(key);
         } catch (java.security.SignatureException | RuntimeException e) {
             // r or s out of range, no point on the curve for r: not a signature by anyone
             return null;
