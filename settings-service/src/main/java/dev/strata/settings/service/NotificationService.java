@@ -54,10 +54,12 @@ public class NotificationService {
     private final SettingsConfig config;
     private final MeterRegistry meters;
     private final List<DeliveryChannel> channels;
+    private final PushHub push;
 
     public NotificationService(Pool pool, ObjectMapper json, SettingsConfig config, MeterRegistry meters,
-            @All List<DeliveryChannel> channels) {
+            @All List<DeliveryChannel> channels, PushHub push) {
         this.pool = pool;
+        this.push = push;
         this.channels = channels;
         this.json = json;
         this.config = config;
@@ -102,8 +104,11 @@ public class NotificationService {
                 count("push", n.event().type(), "opted-out");
                 return Uni.createFrom().voidItem();
             }
-            return toInbox(n.userId(), n.category(), n.event()).invoke(added -> count("push", n.event().type(),
-                    added ? "delivered" : "duplicate")).replaceWithVoid();
+            return toInbox(n.userId(), n.category(), n.event()).chain(added -> {
+                count("push", n.event().type(), added == null ? "duplicate" : "delivered");
+                // live only for a new entry: a redelivered event was pushed the first time
+                return added == null ? Uni.createFrom().voidItem() : push.publish(n.userId(), added);
+            });
         });
         for (DeliveryChannel channel : channels) {
             chain = chain.chain(() -> wants(n.userId(), channel.name(), n.category())).chain(on -> {
@@ -129,7 +134,8 @@ public class NotificationService {
                         : Notifications.byDefault(channel, category));
     }
 
-    Uni<Boolean> toInbox(UUID userId, String category, EventEnvelope e) {
+    /** The new entry, or null when the user already has this event. */
+    Uni<InboxItem> toInbox(UUID userId, String category, EventEnvelope e) {
         String data;
         try {
             data = json.writeValueAsString(e.data() == null ? Map.of() : e.data());
@@ -138,10 +144,12 @@ public class NotificationService {
         }
         OffsetDateTime occurred = (e.occurredAt() == null ? Instant.now() : e.occurredAt()).atOffset(ZoneOffset.UTC);
         return bounded(pool.preparedQuery("insert into settings.inbox (id, user_id, event_id, category, type, data,"
-                + " occurred_at) values ($1, $2, $3, $4, $5, cast(cast($6 as text) as jsonb), $7) on conflict (user_id, event_id) do nothing")
+                + " occurred_at) values ($1, $2, $3, $4, $5, cast(cast($6 as text) as jsonb), $7)"
+                + " on conflict (user_id, event_id) do nothing"
+                + " returning id, category, type, data::text, occurred_at, created_at, read_at")
                 .execute(Tuple.tuple().addValue(UUID.randomUUID()).addValue(userId).addValue(e.id())
                         .addValue(category).addValue(e.type()).addValue(data).addValue(occurred)))
-                .map(r -> r.rowCount() == 1);
+                .map(rows -> rows.iterator().hasNext() ? item(rows.iterator().next()) : null);
     }
 
     // --- the inbox API -----------------------------------------------------------------------------------------
