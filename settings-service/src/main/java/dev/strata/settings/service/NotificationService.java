@@ -55,10 +55,12 @@ public class NotificationService {
     private final MeterRegistry meters;
     private final List<DeliveryChannel> channels;
     private final PushHub push;
+    private final AuthDirectory directory;
 
     public NotificationService(Pool pool, ObjectMapper json, SettingsConfig config, MeterRegistry meters,
-            @All List<DeliveryChannel> channels, PushHub push) {
+            @All List<DeliveryChannel> channels, PushHub push, AuthDirectory directory) {
         this.pool = pool;
+        this.directory = directory;
         this.push = push;
         this.channels = channels;
         this.json = json;
@@ -80,8 +82,11 @@ public class NotificationService {
         };
     }
 
-    /** Handles one event of a durable stream; fails (to be redelivered) only when the store does. */
+    /** Handles one event of a durable stream; fails (to be redelivered) only when a store or auth-service does. */
     public Uni<Void> handle(EventEnvelope e) {
+        if (TransferWatcher.OBSERVED.equals(e.type())) {
+            return transfer(e);
+        }
         Optional<String> category = category(e.type());
         Object user = e.data() == null ? null : e.data().get("userId");
         UUID userId;
@@ -95,6 +100,40 @@ public class NotificationService {
             return Uni.createFrom().voidItem();
         }
         return deliver(new Notification(userId, category.get(), e));
+    }
+
+    /**
+     * A token transfer concerns the owners of its two wallets, if Strata knows them: the sender is told of
+     * {@code transfers.sent}, the receiver of {@code transfers.received}, each with an id of its own derived from
+     * the transfer's, so a redelivery is still once.
+     */
+    Uni<Void> transfer(EventEnvelope e) {
+        if (!directory.configured()) {
+            count("none", e.type(), "no-directory");
+            return Uni.createFrom().voidItem();
+        }
+        Map<String, Object> data = e.data() == null ? Map.of() : e.data();
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (String side : List.of("from", "to")) {
+            Object address = data.get(side);
+            if (address == null) {
+                continue;
+            }
+            String type = "from".equals(side) ? "transfers.sent" : "transfers.received";
+            chain = chain.chain(() -> directory.walletOwner(address.toString())).chain(owner -> {
+                if (owner.isEmpty()) {
+                    count("none", type, "no-owner");
+                    return Uni.createFrom().voidItem();
+                }
+                Map<String, Object> mine = new java.util.LinkedHashMap<>(data);
+                mine.put("userId", owner.get().toString());
+                mine.put("direction", "from".equals(side) ? "sent" : "received");
+                UUID id = UUID.nameUUIDFromBytes((e.id() + "|" + side).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                return deliver(new Notification(owner.get(), "transfers",
+                        new EventEnvelope(id, type, e.occurredAt(), owner.get().toString(), mine)));
+            });
+        }
+        return chain;
     }
 
     /** The inbox (push) first, then every other channel the user wants this category on, one after the other. */
