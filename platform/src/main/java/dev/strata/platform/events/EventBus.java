@@ -41,9 +41,13 @@ public class EventBus {
         return pubsub.publish(channel, payload);
     }
 
-    /** Subscribes to a channel pattern; the handler gets the concrete channel and the envelope. */
+    /**
+     * Subscribes to a channel pattern; the handler gets the concrete channel and the envelope. A name without glob
+     * characters is a plain SUBSCRIBE: Redis ACLs match PSUBSCRIBE patterns literally against the allowed channel
+     * patterns, so a pattern-subscription to one concrete channel would be refused where subscribing to it is not.
+     */
     public Uni<ReactiveRedisSubscriber> subscribe(String pattern, BiConsumer<String, EventEnvelope> handler) {
-        return pubsub.subscribeToPattern(pattern, (channel, payload) -> {
+        BiConsumer<String, String> onMessage = (channel, payload) -> {
             EventEnvelope e;
             try {
                 e = json.readValue(payload, EventEnvelope.class);
@@ -56,6 +60,9 @@ public class EventBus {
             } catch (RuntimeException ex) {
                 LOG.errorf(ex, "handler for %s failed on event %s", channel, e.id());
             }
-        });
+        };
+        boolean glob = pattern.chars().anyMatch(c -> c == '*' || c == '?' || c == '[');
+        return glob ? pubsub.subscribeToPattern(pattern, onMessage)
+                : pubsub.subscribe(java.util.List.of(pattern), onMessage);
     }
 }

@@ -28,6 +28,36 @@ public interface SettingsConfig {
 
     Auth auth();
 
+    Push push();
+
+    /** The live side of push: {@code /api/notifications/stream}. */
+    interface Push {
+        /** A socket opened without a credential must send {@code {"type":"auth","token":…}} within this. */
+        @WithDefault("PT5S")
+        Duration authTimeout();
+
+        /** Sockets per user and replica; a new one closes the oldest (the newest tab wins). */
+        @WithDefault("5")
+        int maxConnectionsPerUser();
+
+        /**
+         * How often every open socket's session is re-checked in Redis: the backstop for a missed revocation
+         * message and for sessions that simply expire (revocations themselves close sockets at once).
+         */
+        @WithDefault("PT5S")
+        Duration sweepInterval();
+
+        /** Server pings keep proxies (and the gateway) from closing an idle socket. */
+        @WithDefault("PT25S")
+        Duration pingInterval();
+
+        /**
+         * Origins (e.g. {@code https://app.example}) whose pages may open a socket authenticated by the session
+         * cookie, besides the service's own origin: stops cross-site WebSocket hijacking with a victim's cookie.
+         */
+        Optional<List<String>> allowedOrigins();
+    }
+
     /** auth-service's {@code /internal/users} (who a user is: e-mail address, wallet owner). */
     interface Auth {
         /** auth-service base URL; without it nobody can be looked up (no e-mail, no transfer notices). */

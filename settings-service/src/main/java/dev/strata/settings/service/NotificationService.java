@@ -54,10 +54,14 @@ public class NotificationService {
     private final SettingsConfig config;
     private final MeterRegistry meters;
     private final List<DeliveryChannel> channels;
+    private final PushHub push;
+    private final AuthDirectory directory;
 
     public NotificationService(Pool pool, ObjectMapper json, SettingsConfig config, MeterRegistry meters,
-            @All List<DeliveryChannel> channels) {
+            @All List<DeliveryChannel> channels, PushHub push, AuthDirectory directory) {
         this.pool = pool;
+        this.directory = directory;
+        this.push = push;
         this.channels = channels;
         this.json = json;
         this.config = config;
@@ -78,8 +82,11 @@ public class NotificationService {
         };
     }
 
-    /** Handles one event of a durable stream; fails (to be redelivered) only when the store does. */
+    /** Handles one event of a durable stream; fails (to be redelivered) only when a store or auth-service does. */
     public Uni<Void> handle(EventEnvelope e) {
+        if (TransferWatcher.OBSERVED.equals(e.type())) {
+            return transfer(e);
+        }
         Optional<String> category = category(e.type());
         Object user = e.data() == null ? null : e.data().get("userId");
         UUID userId;
@@ -95,6 +102,40 @@ public class NotificationService {
         return deliver(new Notification(userId, category.get(), e));
     }
 
+    /**
+     * A token transfer concerns the owners of its two wallets, if Strata knows them: the sender is told of
+     * {@code transfers.sent}, the receiver of {@code transfers.received}, each with an id of its own derived from
+     * the transfer's, so a redelivery is still once.
+     */
+    Uni<Void> transfer(EventEnvelope e) {
+        if (!directory.configured()) {
+            count("none", e.type(), "no-directory");
+            return Uni.createFrom().voidItem();
+        }
+        Map<String, Object> data = e.data() == null ? Map.of() : e.data();
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (String side : List.of("from", "to")) {
+            Object address = data.get(side);
+            if (address == null) {
+                continue;
+            }
+            String type = "from".equals(side) ? "transfers.sent" : "transfers.received";
+            chain = chain.chain(() -> directory.walletOwner(address.toString())).chain(owner -> {
+                if (owner.isEmpty()) {
+                    count("none", type, "no-owner");
+                    return Uni.createFrom().voidItem();
+                }
+                Map<String, Object> mine = new java.util.LinkedHashMap<>(data);
+                mine.put("userId", owner.get().toString());
+                mine.put("direction", "from".equals(side) ? "sent" : "received");
+                UUID id = UUID.nameUUIDFromBytes((e.id() + "|" + side).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                return deliver(new Notification(owner.get(), "transfers",
+                        new EventEnvelope(id, type, e.occurredAt(), owner.get().toString(), mine)));
+            });
+        }
+        return chain;
+    }
+
     /** The inbox (push) first, then every other channel the user wants this category on, one after the other. */
     public Uni<Void> deliver(Notification n) {
         Uni<Void> chain = wants(n.userId(), "push", n.category()).chain(on -> {
@@ -102,8 +143,11 @@ public class NotificationService {
                 count("push", n.event().type(), "opted-out");
                 return Uni.createFrom().voidItem();
             }
-            return toInbox(n.userId(), n.category(), n.event()).invoke(added -> count("push", n.event().type(),
-                    added ? "delivered" : "duplicate")).replaceWithVoid();
+            return toInbox(n.userId(), n.category(), n.event()).chain(added -> {
+                count("push", n.event().type(), added == null ? "duplicate" : "delivered");
+                // live only for a new entry: a redelivered event was pushed the first time
+                return added == null ? Uni.createFrom().voidItem() : push.publish(n.userId(), added);
+            });
         });
         for (DeliveryChannel channel : channels) {
             chain = chain.chain(() -> wants(n.userId(), channel.name(), n.category())).chain(on -> {
@@ -129,7 +173,8 @@ public class NotificationService {
                         : Notifications.byDefault(channel, category));
     }
 
-    Uni<Boolean> toInbox(UUID userId, String category, EventEnvelope e) {
+    /** The new entry, or null when the user already has this event. */
+    Uni<InboxItem> toInbox(UUID userId, String category, EventEnvelope e) {
         String data;
         try {
             data = json.writeValueAsString(e.data() == null ? Map.of() : e.data());
@@ -138,10 +183,12 @@ public class NotificationService {
         }
         OffsetDateTime occurred = (e.occurredAt() == null ? Instant.now() : e.occurredAt()).atOffset(ZoneOffset.UTC);
         return bounded(pool.preparedQuery("insert into settings.inbox (id, user_id, event_id, category, type, data,"
-                + " occurred_at) values ($1, $2, $3, $4, $5, cast(cast($6 as text) as jsonb), $7) on conflict (user_id, event_id) do nothing")
+                + " occurred_at) values ($1, $2, $3, $4, $5, cast(cast($6 as text) as jsonb), $7)"
+                + " on conflict (user_id, event_id) do nothing"
+                + " returning id, category, type, data::text, occurred_at, created_at, read_at")
                 .execute(Tuple.tuple().addValue(UUID.randomUUID()).addValue(userId).addValue(e.id())
                         .addValue(category).addValue(e.type()).addValue(data).addValue(occurred)))
-                .map(r -> r.rowCount() == 1);
+                .map(rows -> rows.iterator().hasNext() ? item(rows.iterator().next()) : null);
     }
 
     // --- the inbox API -----------------------------------------------------------------------------------------

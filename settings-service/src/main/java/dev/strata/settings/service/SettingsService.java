@@ -68,7 +68,7 @@ public class SettingsService {
 
     void onStart(@Observes StartupEvent e) {
         // every replica drops its own copy when any replica commits a change
-        events.subscribe("strata.settings.*", (channel, envelope) -> {
+        events.subscribe(UPDATED_CHANNEL, (channel, envelope) -> {
             try {
                 cache.forget(UUID.fromString(envelope.subject()));
             } catch (IllegalArgumentException | NullPointerException x) {
