@@ -27,6 +27,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import dev.strata.platform.events.EventEnvelope;
 import dev.strata.platform.security.SessionStore;
 import dev.strata.platform.testsupport.TestSessions;
+import dev.strata.settings.service.EmailSender;
 import dev.strata.testing.StrataServersResource;
 
 /**
@@ -46,6 +47,8 @@ class EmailTest {
     RedisDataSource redis;
     @Inject
     Pool pool;
+    @Inject
+    EmailSender sender;
 
     final EmailTestServers servers = EmailTestServers.get();
 
@@ -207,6 +210,41 @@ class EmailTest {
         assertEquals("We need more information for your identity verification", m.getSubject());
         await("sent", () -> "sent".equals(outbox(me).get(0).getString(1)));
         assertEquals(1, mails(me).size(), "sent once");
+    }
+
+    @Test
+    void twoReplicasClaimingAtOnceNeverTakeTheSameRow() throws Exception {
+        sender.stop();
+        try {
+            await("the sender's round to end", () -> !sender.busy());
+            List<UUID> ids = new java.util.ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                UUID id = UUID.randomUUID();
+                ids.add(id);
+                pool.preparedQuery("insert into settings.email_outbox (id, user_id, event_id, event_type, category,"
+                        + " data, occurred_at) values ($1, $2, $3, 'kyc.approved', 'kyc', '{}'::jsonb, now())")
+                        .execute(Tuple.of(id, UUID.randomUUID(), UUID.randomUUID())).await().atMost(WAIT);
+            }
+            for (int round = 0; round < 3; round++) {
+                var both = io.smallrye.mutiny.Uni.combine().all().unis(sender.claim(), sender.claim()).asTuple()
+                        .await().atMost(WAIT);
+                java.util.Set<UUID> a = new java.util.HashSet<>();
+                both.getItem1().forEach(c -> a.add(c.id()));
+                for (EmailSender.Claimed c : both.getItem2()) {
+                    assertTrue(a.add(c.id()), "claimed by both replicas: " + c.id());
+                }
+            }
+            List<Integer> attempts = new java.util.ArrayList<>();
+            pool.preparedQuery("select attempts from settings.email_outbox where id = any($1)")
+                    .execute(Tuple.of(ids.toArray(new UUID[0]))).await().atMost(WAIT)
+                    .forEach(r -> attempts.add(r.getInteger(0)));
+            assertEquals(30, attempts.size());
+            assertTrue(attempts.stream().allMatch(n -> n == 1), "each row claimed exactly once: " + attempts);
+            pool.preparedQuery("update settings.email_outbox set status = 'skipped', last_error = 'test rows'"
+                    + " where id = any($1)").execute(Tuple.of(ids.toArray(new UUID[0]))).await().atMost(WAIT);
+        } finally {
+            sender.start();
+        }
     }
 
     private static String subject(MimeMessage m) {

@@ -50,7 +50,8 @@ public class EmailSender {
 
     private static final Logger LOG = Logger.getLogger(EmailSender.class);
 
-    record Claimed(UUID id, UUID userId, String type, Map<String, Object> data, Instant occurredAt, int attempts) {
+    /** A row this replica claimed (and leased) to send. */
+    public record Claimed(UUID id, UUID userId, String type, Map<String, Object> data, Instant occurredAt, int attempts) {
     }
 
     private enum Outcome {
@@ -113,6 +114,11 @@ public class EmailSender {
         }
     }
 
+    /** True while a round is under way on this replica. */
+    public boolean busy() {
+        return running.get();
+    }
+
     /** Looks at the outbox now (or right after the round under way). */
     public void poke() {
         if (stopped) {
@@ -147,7 +153,8 @@ public class EmailSender {
         return config.sendTimeout().multipliedBy(2).plus(settings.auth().timeout()).plusSeconds(30);
     }
 
-    Uni<List<Claimed>> claim() {
+    /** Claims (and leases) up to {@code batch-size} due rows no other replica holds. */
+    public Uni<List<Claimed>> claim() {
         String sql = "update settings.email_outbox set attempts = attempts + 1,"
                 + " next_attempt_at = now() + make_interval(secs => $2)"
                 + " where id in (select id from settings.email_outbox where status = 'pending' and next_attempt_at <= now()"
