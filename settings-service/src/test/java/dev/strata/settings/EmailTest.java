@@ -28,6 +28,7 @@ import dev.strata.platform.events.EventEnvelope;
 import dev.strata.platform.security.SessionStore;
 import dev.strata.platform.testsupport.TestSessions;
 import dev.strata.settings.service.EmailSender;
+import dev.strata.settings.service.EmailTemplates;
 import dev.strata.testing.StrataServersResource;
 
 /**
@@ -49,6 +50,8 @@ class EmailTest {
     Pool pool;
     @Inject
     EmailSender sender;
+    @Inject
+    EmailTemplates templates;
 
     final EmailTestServers servers = EmailTestServers.get();
 
@@ -155,6 +158,37 @@ class EmailTest {
         assertTrue(body(m).contains("all your sessions were signed out"), body(m));
         assertTrue(body(m).contains("2 session(s) ended"), body(m));
         assertEquals(address(me), m.getAllRecipients()[0].toString());
+        given().get("/q/metrics").then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("strata_notifications_emails_total{outcome=\"sent\"}"));
+    }
+
+    @Test
+    void everyTemplateRendersInEveryLanguageWithOrWithoutOptionalData() {
+        List<String> types = List.of("kyc.approved", "kyc.rejected", "kyc.additional_info_required", "kyc.expired",
+                "accounts.sessions_revoked", "accounts.password_changed", "accounts.linked", "accounts.unlinked",
+                "alerts.webhook_disabled", "alerts.price", "transfers.received", "something.else");
+        Map<String, Object> full = Map.of("applicationId", "app-1", "userId", "u", "reason", "blurry photo",
+                "provider", "google", "count", 3, "webhookId", "wh-1", "url", "https://example.test/hook",
+                "message", "EUR/USD moved");
+        for (String type : types) {
+            for (String locale : List.of("en", "de", "de-CH", "fr", "")) {
+                for (Map<String, Object> data : List.of(Map.<String, Object>of(), full)) {
+                    EmailTemplates.Message m = templates.render(type, data, java.time.Instant.now(), locale);
+                    String what = type + "/" + locale + "/" + data.size();
+                    assertEquals(locale.startsWith("de") ? "de" : "en", m.language(), what);
+                    assertTrue(!m.subject().isBlank() && !m.subject().contains("\n"), what);
+                    assertTrue(m.text().contains(m.language().equals("de") ? "Ihr Strata-Team" : "Your Strata team"),
+                            what + ": " + m.text());
+                }
+            }
+        }
+        EmailTemplates.Message hook = templates.render("alerts.webhook_disabled", full, java.time.Instant.now(), "de");
+        assertEquals("Ihr Webhook wurde deaktiviert", hook.subject());
+        assertTrue(hook.text().contains("https://example.test/hook") && hook.text().contains("wh-1")
+                && hook.text().contains("blurry photo"), hook.text());
+        EmailTemplates.Message rejected = templates.render("kyc.rejected", full, java.time.Instant.now(), "en");
+        assertTrue(rejected.text().contains("Reason: blurry photo"), rejected.text());
+        assertTrue(!templates.render("kyc.rejected", Map.of(), java.time.Instant.now(), "en").text().contains("Reason"));
     }
 
     @Test

@@ -174,6 +174,11 @@ public class EmailSender {
 
     /** Sends one claimed row and records the outcome; never fails (a failure is recorded as a retry). */
     Uni<Void> deliver(Claimed row) {
+        if (row.attempts() > config.maxAttempts()) {
+            // earlier attempts ended without an outcome recorded (store trouble, a replica gone): give up now
+            return retry(row, "no outcome recorded for " + (row.attempts() - 1) + " attempts")
+                    .onFailure().recoverWithItem(x -> null);
+        }
         if (row.type() != null && row.type().startsWith("accounts.")) {
             auth.forget(row.userId()); // the address may just have changed
         }
@@ -194,7 +199,13 @@ public class EmailSender {
                         return skip(row, "e-mail address not verified");
                     }
                     return locale(row.userId()).chain(locale -> {
-                        EmailTemplates.Message m = templates.render(row.type(), row.data(), row.occurredAt(), locale);
+                        EmailTemplates.Message m;
+                        try {
+                            m = templates.render(row.type(), row.data(), row.occurredAt(), locale);
+                        } catch (RuntimeException x) {
+                            LOG.errorf(x, "e-mail %s (%s): rendering failed", row.id(), row.type());
+                            return retry(row, "rendering: " + x.getMessage());
+                        }
                         Mail mail = Mail.withText(u.email(), m.subject(), m.text())
                                 .addHeader("Content-Language", m.language())
                                 .addHeader("X-Strata-Event", row.type());
