@@ -94,9 +94,23 @@ class EmailTest {
         return mails(who);
     }
 
+    /** The plain-text part. */
     static String body(MimeMessage m) throws Exception {
+        return part(m, "text/plain");
+    }
+
+    static String part(MimeMessage m, String type) throws Exception {
         Object content = m.getContent();
-        return content instanceof String s ? s : String.valueOf(content);
+        if (content instanceof String s) {
+            return m.isMimeType(type) ? s : null;
+        }
+        jakarta.mail.Multipart multi = (jakarta.mail.Multipart) content;
+        for (int i = 0; i < multi.getCount(); i++) {
+            if (multi.getBodyPart(i).isMimeType(type)) {
+                return String.valueOf(multi.getBodyPart(i).getContent());
+            }
+        }
+        return null;
     }
 
     /** The user's outbox rows: type → [status, attempts, last_error]. */
@@ -135,6 +149,9 @@ class EmailTest {
         assertTrue(text.contains("gute Nachrichten: Ihre Identitätsprüfung wurde bestätigt"), text);
         assertTrue(text.contains("Referenz: " + approved.data().get("applicationId")), text);
         assertTrue(text.contains("Ihr Strata-Team"), text);
+        String html = part(approval, "text/html");
+        assertTrue(html != null && html.contains("<html lang=\"de\">")
+                && html.contains("<p>gute Nachrichten: Ihre Identitätsprüfung wurde bestätigt"), html);
         assertEquals("Ihre Identitätsprüfung ist abgelaufen",
                 toDe.stream().filter(m -> m != approval).findFirst().orElseThrow().getSubject());
         assertEquals(2, outbox(de).size(), "one row per event");
@@ -186,6 +203,9 @@ class EmailTest {
         assertEquals("Ihr Webhook wurde deaktiviert", hook.subject());
         assertTrue(hook.text().contains("https://example.test/hook") && hook.text().contains("wh-1")
                 && hook.text().contains("blurry photo"), hook.text());
+        EmailTemplates.Message evil = templates.render("alerts.webhook_disabled",
+                Map.of("url", "https://x.test/<script>alert(1)</script>"), java.time.Instant.now(), "en");
+        assertTrue(evil.html().contains("&lt;script&gt;") && !evil.html().contains("<script>"), evil.html());
         EmailTemplates.Message rejected = templates.render("kyc.rejected", full, java.time.Instant.now(), "en");
         assertTrue(rejected.text().contains("Reason: blurry photo"), rejected.text());
         assertTrue(!templates.render("kyc.rejected", Map.of(), java.time.Instant.now(), "en").text().contains("Reason"));

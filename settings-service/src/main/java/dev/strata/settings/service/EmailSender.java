@@ -206,7 +206,7 @@ public class EmailSender {
                             LOG.errorf(x, "e-mail %s (%s): rendering failed", row.id(), row.type());
                             return retry(row, "rendering: " + x.getMessage());
                         }
-                        Mail mail = Mail.withText(u.email(), m.subject(), m.text())
+                        Mail mail = Mail.withText(u.email(), m.subject(), m.text()).setHtml(m.html())
                                 .addHeader("Content-Language", m.language())
                                 .addHeader("X-Strata-Event", row.type());
                         return mailer.send(mail).ifNoItem().after(config.sendTimeout()).failWith(TimeoutException::new)

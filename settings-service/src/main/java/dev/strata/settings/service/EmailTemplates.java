@@ -14,7 +14,8 @@ import io.quarkus.qute.Template;
 
 /**
  * Renders an event as an e-mail in the user's language with the Qute templates under
- * {@code templates/email/<key>.<lang>.txt}: the first line is the subject, the rest the plain-text body.
+ * {@code templates/email/<key>.<lang>.txt}: the first line is the subject, the rest the plain-text body (sent also
+ * as simple HTML, escaped).
  * Languages: {@code en} and {@code de} (by the locale's language: {@code de-CH} is German); anything else is
  * English. An event type without a template of its own uses {@code alert} (for {@code alerts.*}) or
  * {@code generic}.
@@ -27,8 +28,34 @@ public class EmailTemplates {
             "kyc.expired", "accounts.sessions_revoked", "accounts.password_changed", "accounts.linked",
             "accounts.unlinked", "alerts.webhook_disabled");
 
-    /** A rendered message. */
+    /** A rendered message: the plain text, and the same as simple HTML. */
     public record Message(String language, String subject, String text) {
+
+        /** The text as HTML: escaped, a paragraph per block, line breaks kept. */
+        public String html() {
+            StringBuilder b = new StringBuilder("<!DOCTYPE html><html lang=\"").append(language)
+                    .append("\"><head><meta charset=\"utf-8\"><title>").append(escape(subject))
+                    .append("</title></head><body style=\"font-family:sans-serif;line-height:1.4\">");
+            for (String paragraph : text.strip().split("\\n\\s*\\n")) {
+                b.append("<p>").append(escape(paragraph.strip()).replace("\n", "<br>\n")).append("</p>\n");
+            }
+            return b.append("</body></html>\n").toString();
+        }
+
+        private static String escape(String s) {
+            StringBuilder b = new StringBuilder(s.length());
+            for (char c : s.toCharArray()) {
+                switch (c) {
+                    case '<' -> b.append("&lt;");
+                    case '>' -> b.append("&gt;");
+                    case '&' -> b.append("&amp;");
+                    case '"' -> b.append("&quot;");
+                    case '\'' -> b.append("&#39;");
+                    default -> b.append(c);
+                }
+            }
+            return b.toString();
+        }
     }
 
     private final Engine engine;
