@@ -33,7 +33,7 @@ import dev.strata.testing.Concurrently;
  * auth-service), once, however many times (and by however many replicas) the message is heard.
  */
 @QuarkusTest
-@WithTestResource(value = AuthStandIn.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@WithTestResource(value = AuthStandIn.Resource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class TransferTest {
 
     static final SecureRandom RANDOM = new SecureRandom();
@@ -74,8 +74,8 @@ class TransferTest {
         TestSessions.Minted bob = TestSessions.mint(sessions, "user");
         String aliceWallet = hex(20);
         String bobWallet = hex(20);
-        AuthStandIn.wallets.put(aliceWallet, alice.userId());
-        AuthStandIn.wallets.put(bobWallet, bob.userId());
+        AuthStandIn.wallet(aliceWallet, alice.userId());
+        AuthStandIn.wallet(bobWallet, bob.userId());
         String token = hex(20);
         String tx = hex(32);
         // mixed case on the wire, as indexers often send checksummed addresses
@@ -108,7 +108,7 @@ class TransferTest {
     void aTransferBetweenUnknownWalletsNotifiesNobodyAndMalformedOnesAreDropped() throws Exception {
         TestSessions.Minted carol = TestSessions.mint(sessions, "user");
         String carolWallet = hex(20);
-        AuthStandIn.wallets.put(carolWallet, carol.userId());
+        AuthStandIn.wallet(carolWallet, carol.userId());
         String token = hex(20);
         String channel = "token:" + token + ":transfers";
         // malformed: each of these is refused before anything is recorded
@@ -137,7 +137,7 @@ class TransferTest {
     void aUserWhoTurnedTransfersOffGetsNothing() throws Exception {
         TestSessions.Minted dave = TestSessions.mint(sessions, "user");
         String wallet = hex(20);
-        AuthStandIn.wallets.put(wallet, dave.userId());
+        AuthStandIn.wallet(wallet, dave.userId());
         Map<String, Object> on = Map.of("kyc", true, "security", true, "transfers", true, "alerts", true);
         Map<String, Object> off = Map.of("kyc", true, "security", true, "transfers", false, "alerts", true);
         given().auth().oauth2(dave.token()).contentType("application/json")

@@ -114,6 +114,8 @@ public final class StrataLocal {
         String internalToken = StrataServers.persistentSecret(dataDir, "internal-token");
         // kyc-service's own credential: storage-gateway lets only this caller use kyc-documents
         String kycToken = StrataServers.persistentSecret(dataDir, "internal-token-kyc");
+        // settings-service's own credential at auth-service (who a user is: e-mail address, wallet owner)
+        String settingsToken = StrataServers.persistentSecret(dataDir, "internal-token-settings");
         String[] sessionKeys = sessionSigningKeys();
         Path logs = dataDir.resolve("logs");
         Files.createDirectories(logs);
@@ -130,6 +132,15 @@ public final class StrataLocal {
                 env.put("STRATA_AUTH_SESSIONS_SIGNING_KEY", sessionKeys[0]);
             }
             env.putAll(serviceSpecific(s, kycToken));
+            if (s.name().equals("auth-service")) {
+                env.put("STRATA_INTERNAL_CALLERS_SETTINGS", settingsToken);
+            }
+            if (s.name().equals("settings-service")) {
+                env.put("STRATA_SETTINGS_AUTH_URL", "http://127.0.0.1:8081");
+                env.put("STRATA_SETTINGS_AUTH_TOKEN", settingsToken);
+                // no mail server runs locally: notification e-mails are written to logs/settings-service.log
+                env.put("QUARKUS_MAILER_MOCK", "true");
+            }
             if (s.name().equals("storage-gateway")) {
                 env.put("STRATA_INTERNAL_CALLERS_KYC", kycToken);
                 // the local S3 (S3Proxy on the file system) cannot encrypt at rest; production MinIO/S3 must, and
