@@ -60,6 +60,8 @@ class WebhookTest {
     RedisDataSource redis;
     @Inject
     Pool pool;
+    @Inject
+    dev.strata.settings.service.WebhookDispatcher dispatcher;
 
     @BeforeAll
     static void startReceiver() throws Exception {
@@ -371,6 +373,46 @@ class WebhookTest {
         as(me).contentType("application/json").body(Map.of("url", "http://127.0.0.1:" + port + "/hooks/one-more"))
                 .post("/api/settings/me/webhooks").then().statusCode(409)
                 .body("type", equalTo("https://strata.dev/problems/webhooks/limit-reached"));
+    }
+
+    @Test
+    void replicasRacingForDueDeliveriesSendEachExactlyOnce() throws Exception {
+        TestSessions.Minted me = TestSessions.mint(sessions, "user");
+        String name = hook();
+        String[] h = register(me, name);
+        int n = 60;
+        // 60 due deliveries at once, then four extra "replicas" claim rounds concurrently with the worker
+        pool.preparedQuery("insert into settings.webhook_deliveries (id, endpoint_id, user_id, event_id, event_type,"
+                + " payload, next_attempt_at) select gen_random_uuid(), $1, $2, gen_random_uuid(), 'alerts.test',"
+                + " jsonb_build_object('type', 'alerts.test', 'timestamp', now()::text, 'data', jsonb_build_object('i', i)),"
+                + " now() from generate_series(1, $3) i")
+                .execute(Tuple.of(UUID.fromString(h[0]), UUID.fromString(me.userId()), n))
+                .await().atMost(Duration.ofSeconds(10));
+        List<Callable<Integer>> rounds = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            rounds.add(() -> dispatcher.round().await().atMost(Duration.ofSeconds(30)));
+        }
+        List<Integer> claimed = Concurrently.run(rounds);
+        System.out.println("concurrent rounds claimed " + claimed + " of " + n);
+        List<WebhookReceiver.Received> got = receiver.await(name, n, 20_000);
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (succeeded(h[0]) < n && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(n, succeeded(h[0]));
+        got = receiver.received(name);
+        assertEquals(n, got.size(), "each delivery sent once; the rounds claimed " + claimed);
+        assertEquals(n, got.stream().map(WebhookReceiver.Received::id).distinct().count());
+        assertTrue(got.stream().allMatch(r -> WebhookReceiver.verifies(r, h[1])));
+        assertEquals(n, log(me, h[0]).size() + as(me).queryParam("cursor",
+                (String) as(me).get("/api/settings/me/webhooks/" + h[0] + "/deliveries?limit=20").path("nextCursor"))
+                .get("/api/settings/me/webhooks/" + h[0] + "/deliveries?limit=100").jsonPath().getList("items").size());
+    }
+
+    long succeeded(String webhookId) {
+        return pool.preparedQuery("select count(*) from settings.webhook_deliveries where endpoint_id = $1"
+                + " and status = 'succeeded' and attempts = 1").execute(Tuple.of(UUID.fromString(webhookId)))
+                .await().atMost(Duration.ofSeconds(5)).iterator().next().getLong(0);
     }
 
     long endpoints(String userId) {

@@ -140,8 +140,11 @@ public class WebhookDispatcher {
         }
     }
 
-    /** Claims up to a batch of due deliveries and attempts them all; the number claimed. */
-    Uni<Integer> round() {
+    /**
+     * Claims up to a batch of due deliveries and attempts them all; the number claimed. Safe to run concurrently
+     * (other replicas do): rows are claimed with skip locked and a lease.
+     */
+    public Uni<Integer> round() {
         double lease = config.dnsTimeout().plus(config.connectTimeout()).plus(config.requestTimeout()).toMillis()
                 / 1000.0 + 30;
         UUID claim = UUID.randomUUID();
