@@ -83,8 +83,10 @@ public class WebhookDispatcher {
     private final WebClient http;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicLong pending = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean started;
     private long timer = -1;
+    private long gaugeTimer = -1;
 
     public WebhookDispatcher(Pool pool, Vertx vertx, WebhookConfig config, SettingsConfig settings, UrlGuard guard,
             Instance<NotificationService> notifications, MeterRegistry meters) {
@@ -105,6 +107,12 @@ public class WebhookDispatcher {
         if (config.workerEnabled()) {
             started = true;
             timer = vertx.setPeriodic(Math.max(10, config.pollInterval().toMillis()), id -> poke());
+            // the backlog as a gauge, refreshed every 10 s (a count per scrape would cost a query each time)
+            meters.gauge("strata.webhooks.pending", pending);
+            gaugeTimer = vertx.setPeriodic(10_000, id -> bounded(pool.query("select count(*) from"
+                    + " settings.webhook_deliveries where status = 'pending'").execute())
+                    .subscribe().with(rows -> pending.set(rows.iterator().next().getLong(0)),
+                            x -> LOG.debugf("pending count: %s", x)));
         }
     }
 
@@ -112,6 +120,9 @@ public class WebhookDispatcher {
         started = false;
         if (timer != -1) {
             vertx.cancelTimer(timer);
+        }
+        if (gaugeTimer != -1) {
+            vertx.cancelTimer(gaugeTimer);
         }
         http.close();
     }
@@ -225,6 +236,8 @@ public class WebhookDispatcher {
                         WebhookSigner.header(c.secret(), c.previousSecret(), webhookId, timestamp, body))
                 .as(BodyCodec.none())
                 .sendBuffer(Buffer.buffer(body))
+                // the client's timeout is an idle timeout: a receiver trickling bytes is cut off here
+                .ifNoItem().after(config.connectTimeout().plus(config.requestTimeout())).failWith(TimeoutException::new)
                 .eventually(() -> sample.stop(meters.timer("strata.webhooks.latency")))
                 .map(this::classify);
     }
