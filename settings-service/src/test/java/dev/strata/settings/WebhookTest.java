@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -62,6 +63,8 @@ class WebhookTest {
     Pool pool;
     @Inject
     dev.strata.settings.service.WebhookDispatcher dispatcher;
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry meters;
 
     @BeforeAll
     static void startReceiver() throws Exception {
@@ -407,6 +410,43 @@ class WebhookTest {
         assertEquals(n, log(me, h[0]).size() + as(me).queryParam("cursor",
                 (String) as(me).get("/api/settings/me/webhooks/" + h[0] + "/deliveries?limit=20").path("nextCursor"))
                 .get("/api/settings/me/webhooks/" + h[0] + "/deliveries?limit=100").jsonPath().getList("items").size());
+    }
+
+    @Test
+    void anAddressThatTurnedInternalIsBlockedAtDeliveryTimeWithoutConnecting() throws Exception {
+        TestSessions.Minted me = TestSessions.mint(sessions, "user");
+        // as if the name had resolved to a public address at registration and to loopback now (rebinding)
+        UUID id = UUID.randomUUID();
+        try (java.net.ServerSocket trap = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            trap.setSoTimeout(1);
+            pool.preparedQuery("insert into settings.webhook_endpoints (id, user_id, url, secret) values ($1, $2, $3, $4)")
+                    .execute(Tuple.of(id, UUID.fromString(me.userId()), "https://localhost:" + trap.getLocalPort() + "/x",
+                            "whsec_" + Base64.getEncoder().encodeToString(new byte[32])))
+                    .await().atMost(Duration.ofSeconds(5));
+            double blockedBefore = blocked();
+            Events.xadd(redis, Events.kycDecision(me.userId(), "approved"));
+            long deadline = System.nanoTime() + 15_000_000_000L;
+            List<Map<String, Object>> items = log(me, id.toString());
+            while ((items.isEmpty() || (Integer) items.get(0).get("attempts") < 1) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                items = log(me, id.toString());
+            }
+            assertTrue(blocked() > blockedBefore, "counted as blocked");
+            assertTrue((Integer) items.get(0).get("attempts") >= 1);
+            assertNull(items.get(0).get("lastStatusCode"));
+            // retried like a network error until the endpoint is disabled (2 s in tests): the error says which
+            String error = String.valueOf(items.get(0).get("lastError"));
+            assertTrue(error.contains("non-public") || error.equals("endpoint disabled"), items.toString());
+            // nothing ever connected to the trap
+            assertThrows(java.net.SocketTimeoutException.class, trap::accept);
+        } finally {
+            as(me).delete("/api/settings/me/webhooks/" + id).then().statusCode(204);
+        }
+    }
+
+    double blocked() {
+        var c = meters.find("strata.webhooks.attempts").tag("outcome", "blocked").counter();
+        return c == null ? 0 : c.count();
     }
 
     long succeeded(String webhookId) {
