@@ -236,7 +236,8 @@ class PushTest {
 
         // plain HTTP is told to upgrade
         given().auth().oauth2(me.token()).get("/api/notifications/stream").then().statusCode(426)
-                .contentType(org.hamcrest.Matchers.containsString("application/problem+json"));
+                .contentType(org.hamcrest.Matchers.containsString("application/problem+json"))
+                .body("type", org.hamcrest.Matchers.equalTo("https://strata.dev/problems/upgrade-required"));
     }
 
     @Test

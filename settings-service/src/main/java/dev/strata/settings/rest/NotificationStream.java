@@ -64,7 +64,10 @@ public class NotificationStream {
     private void handshake(RoutingContext rc) {
         HttpServerRequest req = rc.request();
         if (!"websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
-            problem(rc, 426, ProblemType.BAD_REQUEST, "This endpoint speaks WebSocket only (Upgrade: websocket)");
+            Problem p = new Problem(ProblemType.BASE + "upgrade-required", "Upgrade required", 426,
+                    "This endpoint speaks WebSocket only (Upgrade: websocket)", PATH, null);
+            rc.response().setStatusCode(426).putHeader("Upgrade", "websocket")
+                    .putHeader("Content-Type", Problem.MEDIA_TYPE).end(Json.encode(p));
             return;
         }
         String header = req.getHeader("Authorization");

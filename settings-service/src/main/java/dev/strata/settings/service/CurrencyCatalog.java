@@ -48,14 +48,22 @@ public class CurrencyCatalog {
 
     void onStart(@Observes StartupEvent e) {
         if (config.ratesUrl().isPresent()) {
-            refresh().subscribe().with(x -> {
-            }, x -> {
-            });
+            firstRefresh(1);
             timer = vertx.getDelegate().setPeriodic(config.refresh().toMillis(),
                     id -> refresh().subscribe().with(x -> {
                     }, x -> {
                     }));
         }
+    }
+
+    /** rates-service often starts after this service: retry the first read soon rather than at the next period. */
+    private void firstRefresh(int attempt) {
+        refresh().subscribe().with(x -> {
+        }, x -> {
+            if (attempt < 20) {
+                vertx.getDelegate().setTimer(Math.min(30_000, 2_000L * attempt), id -> firstRefresh(attempt + 1));
+            }
+        });
     }
 
     @PreDestroy
@@ -79,6 +87,9 @@ public class CurrencyCatalog {
                         throw new IllegalStateException("rates-service answered " + r.statusCode());
                     }
                     JsonObject body = r.bodyAsJsonObject();
+                    if (body == null) {
+                        throw new IllegalStateException("rates-service answered without a body");
+                    }
                     Set<String> codes = new TreeSet<>();
                     codes.add(body.getString("base"));
                     JsonArray rates = body.getJsonArray("rates", new JsonArray());
