@@ -40,19 +40,26 @@ fi
 
 # Limits would turn the runs into 429 benchmarks: raise them for these processes only (the limiter still runs on
 # every request, so its cost is measured). The quota counts pending upload tickets: raise it too.
-export STRATA_RATE_LIMIT_POLICIES_SIGN_IN_IP_LIMIT=100000000
-export STRATA_RATE_LIMIT_POLICIES_SIGN_IN_ACCOUNT_LIMIT=100000000
-export STRATA_RATE_LIMIT_POLICIES_SIGN_IN_ACCOUNT_IP_LIMIT=100000000
-export STRATA_RATE_LIMIT_POLICIES_SIGN_IN_ACCOUNT_FAILURES_LIMIT=100000000
-export STRATA_RATE_LIMIT_POLICIES_RATES_READ_LIMIT=100000000
-export STRATA_RATE_LIMIT_POLICIES_UPLOADS_LIMIT=100000000
+# Every service sees these variables, so each policy is given whole (limit, window, subject), as it is defined.
+policy() { # NAME window subject
+  export "STRATA_RATE_LIMIT_POLICIES_$1_LIMIT=100000000" "STRATA_RATE_LIMIT_POLICIES_$1_WINDOW=$2" \
+    "STRATA_RATE_LIMIT_POLICIES_$1_SUBJECT=$3"
+}
+policy SIGN_IN_IP 1m ip
+policy SIGN_UP_IP 1h ip
+policy SIGN_IN_ACCOUNT 15m account
+policy SIGN_IN_ACCOUNT_IP 15m account
+policy SIGN_IN_ACCOUNT_FAILURES 15m account
+policy RATES_READ 1m ip
+policy UPLOADS 1h account
 export STRATA_STORAGE_QUOTA_MAX_OBJECTS=100000000
 export STRATA_STORAGE_QUOTA_MAX_BYTES=1000000000000000
 
 DATA="$(mktemp -d /tmp/strata-bench.XXXXXX)"
 LOG="$DATA/strata-local.log"
-echo "[bench] starting the suite on embedded stores (data and logs: $DATA)"
-setsid deploy/local/strata-local --no-build --data-dir "$DATA" >"$LOG" 2>&1 &
+# one service at a time, so each start-up time is its own, not five JVMs sharing the CPUs
+echo "[bench] starting the suite on embedded stores, one service at a time (data and logs: $DATA)"
+setsid deploy/local/strata-local --no-build --sequential --data-dir "$DATA" >"$LOG" 2>&1 &
 LAUNCHER=$!
 cleanup() {
   if kill -0 "$LAUNCHER" 2>/dev/null; then
@@ -79,6 +86,17 @@ BENCH_TOKEN="$(curl -sf -X POST "$AUTH/api/sessions" -H 'Content-Type: applicati
   -d "{\"email\":\"$BENCH_EMAIL\",\"password\":\"$BENCH_PASSWORD\"}" | sed -E 's/.*"token":"([^"]+)".*/\1/')"
 export BENCH_TOKEN
 BEARER="Authorization: Bearer $BENCH_TOKEN"
+# presign issuance runs round-robin over several users (one user's quota decisions are serialized by design)
+TOKENS=()
+for i in $(seq 1 "${BENCH_UPLOAD_USERS:-8}"); do
+  e="bench-$(date +%s)-$i@strata.test"
+  curl -sf -X POST "$AUTH/api/users" -H 'Content-Type: application/json' \
+    -d "{\"email\":\"$e\",\"password\":\"$BENCH_PASSWORD\"}" >/dev/null
+  TOKENS+=("$(curl -sf -X POST "$AUTH/api/sessions" -H 'Content-Type: application/json' \
+    -d "{\"email\":\"$e\",\"password\":\"$BENCH_PASSWORD\"}" | sed -E 's/.*"token":"([^"]+)".*/\1/')")
+done
+BENCH_TOKENS="$(IFS=,; echo "${TOKENS[*]}")"
+export BENCH_TOKENS
 check() { # url, curl args... : the path must answer 2xx before it is measured
   local url="$1"; shift
   for _ in $(seq 1 120); do
@@ -156,9 +174,12 @@ echo "targets: session check >= 0.60 with p99 <= 5 ms; every service ready <= 2.
 printf '\n%-18s %14s %12s\n' service "started in s" "RSS MB"
 for s in $SERVICES; do
   started="$(grep -o 'started in [0-9.]*s' "$DATA/logs/$s.log" | head -1 | grep -o '[0-9.]*' || echo '?')"
-  pid="$(pgrep -f "$s/target/quarkus-app/quarkus-run.jar" | head -1 || true)"
-  rss="?"
-  [ -n "$pid" ] && rss="$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$pid/status")"
+  # the service's JVM (not the watchdog that also names the jar): the largest resident set among the matches
+  rss=0
+  for pid in $(pgrep -f "$s/target/quarkus-app/quarkus-run.jar" || true); do
+    r="$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$pid/status" 2>/dev/null || echo 0)"
+    [ "${r:-0}" -gt "$rss" ] && rss="$r"
+  done
   printf '%-18s %14s %12s\n' "$s" "$started" "$rss"
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

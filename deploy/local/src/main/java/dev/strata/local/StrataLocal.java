@@ -40,6 +40,9 @@ public final class StrataLocal {
     private final List<ManagedProcess> running = new ArrayList<>();
     private StrataServers servers;
 
+    /** One service at a time, each ready before the next starts: start-up times measured alone (bench/run.sh). */
+    private boolean sequential;
+
     StrataLocal(Path root, Path dataDir, boolean fresh, List<Service> selected) {
         this.root = root;
         this.dataDir = dataDir;
@@ -52,10 +55,12 @@ public final class StrataLocal {
         Path dataDir = root.resolve(".strata-data");
         boolean fresh = false;
         List<Service> selected = SERVICES;
+        boolean sequential = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--data-dir" -> dataDir = Path.of(args[++i]).toAbsolutePath();
                 case "--fresh" -> fresh = true;
+                case "--sequential" -> sequential = true;
                 case "--only" -> {
                     List<String> names = Arrays.asList(args[++i].split(","));
                     selected = SERVICES.stream().filter(s -> names.contains(s.name())).toList();
@@ -64,7 +69,7 @@ public final class StrataLocal {
                     }
                 }
                 case "-h", "--help" -> {
-                    System.out.println("usage: strata-local [--only svc,svc] [--data-dir DIR] [--fresh]");
+                    System.out.println("usage: strata-local [--only svc,svc] [--data-dir DIR] [--fresh] [--sequential]");
                     return;
                 }
                 default -> die("unknown argument: " + args[i]);
@@ -74,6 +79,7 @@ public final class StrataLocal {
             dataDir = Files.createTempDirectory("strata-local-");
         }
         StrataLocal local = new StrataLocal(root, dataDir, fresh, selected);
+        local.sequential = sequential;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             local.stop();
@@ -120,6 +126,7 @@ public final class StrataLocal {
         Path logs = dataDir.resolve("logs");
         Files.createDirectories(logs);
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         for (Service s : selected) {
             Map<String, String> env = new LinkedHashMap<>(servers.environment(s.name()));
             env.put("QUARKUS_HTTP_PORT", Integer.toString(s.port()));
@@ -149,10 +156,14 @@ public final class StrataLocal {
             }
             List<String> cmd = List.of(java.toString(), "-Xmx384m", "-XX:+UseSerialGC", "-jar", jarOf(s).toString());
             running.add(ManagedProcess.start(s.name(), cmd, root, logs.resolve(s.name() + ".log"), env));
+            if (sequential) {
+                awaitReady(http, s, running.get(running.size() - 1));
+            }
         }
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        for (int i = 0; i < selected.size(); i++) {
-            awaitReady(http, selected.get(i), running.get(i));
+        if (!sequential) {
+            for (int i = 0; i < selected.size(); i++) {
+                awaitReady(http, selected.get(i), running.get(i));
+            }
         }
         printBanner(logs);
     }
