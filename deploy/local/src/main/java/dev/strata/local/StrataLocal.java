@@ -37,6 +37,15 @@ public final class StrataLocal {
     private final Path dataDir;
     private final boolean fresh;
     private final List<Service> selected;
+    /**
+     * What a service JVM gets (the manifests' JAVA_OPTS_APPEND says the same): a reactive service's live set is
+     * small, so a capped heap, metaspace, code cache and thread stacks keep the resident set near 200 MB after load
+     * (bench/run.sh prints it) instead of growing into whatever the heap default allows.
+     */
+    static final List<String> JVM_OPTIONS = List.of("-Xms32m", "-Xmx128m", "-Xss512k", "-XX:MaxMetaspaceSize=128m",
+            "-XX:ReservedCodeCacheSize=64m", "-XX:MaxDirectMemorySize=64m", "-XX:+UseSerialGC",
+            "-XX:+ExitOnOutOfMemoryError");
+
     private final List<ManagedProcess> running = new ArrayList<>();
     private StrataServers servers;
 
@@ -154,7 +163,12 @@ public final class StrataLocal {
                 // there readiness is DOWN when it does not
                 env.put("STRATA_STORAGE_REQUIRE_ENCRYPTION", "false");
             }
-            List<String> cmd = List.of(java.toString(), "-Xmx384m", "-XX:+UseSerialGC", "-jar", jarOf(s).toString());
+            List<String> cmd = new ArrayList<>(List.of(java.toString()));
+            cmd.addAll(JVM_OPTIONS);
+            cmd.addAll(List.of("-jar", jarOf(s).toString()));
+            // glibc keeps one malloc arena per thread by default: native memory (argon2's 19 MiB blocks, Netty)
+            // freed by one thread stays resident in its arena
+            env.put("MALLOC_ARENA_MAX", "2");
             running.add(ManagedProcess.start(s.name(), cmd, root, logs.resolve(s.name() + ".log"), env));
             if (sequential) {
                 awaitReady(http, s, running.get(running.size() - 1));
