@@ -23,4 +23,17 @@ public abstract class EmbeddedServer {
             process = null;
         }
     }
+
+    /** Freezes the server (SIGSTOP to its whole process tree): connections stay open, nothing answers. */
+    public synchronized void pause() {
+        if (process != null) {
+            process.signal("STOP");
+        }
+    }
+
+    public synchronized void resume() {
+        if (process != null) {
+            process.signal("CONT");
+        }
+    }
 }

@@ -100,4 +100,25 @@ public final class ManagedProcess {
         }
         ProcessRegistry.forget(name, process.pid());
     }
+
+    /**
+     * Sends a signal to the server and every process under it (PostgreSQL's backends too): {@code STOP} freezes it
+     * as a stalled store would be, {@code CONT} lets it go on. Fault tests use it to prove timeouts.
+     */
+    public void signal(String sig) {
+        List<String> cmd = new ArrayList<>(List.of("kill", "-" + sig));
+        process.descendants().forEach(h -> cmd.add(Long.toString(h.pid())));
+        if (cmd.size() == 2) {
+            return;
+        }
+        try {
+            Process k = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            k.getInputStream().readAllBytes();
+            k.waitFor(5, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }

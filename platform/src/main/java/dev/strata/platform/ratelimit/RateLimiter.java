@@ -55,8 +55,13 @@ return {1, remaining, 0, math.ceil((new_tat - now) / 1000)}
     private final RateLimitConfig config;
     private final MeterRegistry metrics;
 
-    public RateLimiter(ReactiveRedisDataSource redis, RateLimitConfig config, MeterRegistry metrics) {
+    private final java.time.Duration timeout;
+
+    public RateLimiter(ReactiveRedisDataSource redis, RateLimitConfig config, MeterRegistry metrics,
+            @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.redis.timeout",
+                    defaultValue = "PT3S") java.time.Duration timeout) {
         this.redis = redis;
+        this.timeout = timeout;
         this.config = config;
         this.metrics = metrics;
     }
@@ -90,7 +95,9 @@ return {1, remaining, 0, math.ceil((new_tat - now) / 1000)}
         // subjects may be e-mail addresses: hash them so that keys never carry personal data
         String key = KEY_PREFIX + name + ":" + SessionTokens.sha256Hex(subject);
         String period = Long.toString(p.window().toNanos() / 1000);
+        // a frozen Redis keeps the connection open and never answers: the deadline makes that a 503 too
         return GCRA.run(redis, List.of(key), Integer.toString(p.limit()), period, peek ? "1" : "0")
+                .ifNoItem().after(timeout).fail()
                 .onFailure().transform(e -> ProblemException.dependencyDown("rate limiter", e))
                 .map(r -> toDecision(name, p, r));
     }

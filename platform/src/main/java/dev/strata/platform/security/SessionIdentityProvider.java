@@ -25,8 +25,13 @@ public class SessionIdentityProvider implements IdentityProvider<SessionTokenReq
     private final SessionStore sessions;
     private final SessionVerifier verifier;
 
-    public SessionIdentityProvider(SessionStore sessions, SessionVerifier verifier) {
+    private final java.time.Duration timeout;
+
+    public SessionIdentityProvider(SessionStore sessions, SessionVerifier verifier,
+            @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.redis.timeout",
+                    defaultValue = "PT3S") java.time.Duration timeout) {
         this.sessions = sessions;
+        this.timeout = timeout;
         this.verifier = verifier;
     }
 
@@ -38,7 +43,9 @@ public class SessionIdentityProvider implements IdentityProvider<SessionTokenReq
     @Override
     public Uni<SecurityIdentity> authenticate(SessionTokenRequest request, AuthenticationRequestContext context) {
         String hash = SessionTokens.hash(request.token());
+        // a frozen Redis keeps the connection open and never answers: the deadline makes that a 503, not a hang
         return sessions.touch(hash)
+                .ifNoItem().after(timeout).fail()
                 .onFailure().transform(e -> ProblemException.dependencyDown("session store", e))
                 .map(found -> {
                     SessionRecord r = found.orElseThrow(() -> new AuthenticationFailedException("unknown session"));
