@@ -43,6 +43,13 @@ public class ProbeResource {
         this.identity = identity;
     }
 
+    /** Waits for something that never comes: a call without its own deadline. */
+    @GET
+    @Path("never")
+    public io.smallrye.mutiny.Uni<Map<String, String>> never() {
+        return io.smallrye.mutiny.Uni.createFrom().nothing();
+    }
+
     @GET
     @Path("public")
     public Map<String, String> open() {
