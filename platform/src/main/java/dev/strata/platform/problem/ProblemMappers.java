@@ -114,9 +114,33 @@ public class ProblemMappers {
     public Response unexpected(Throwable e, UriInfo uri) {
         // the id ties the client's report to the log line; the client never sees the exception itself
         String id = UUID.randomUUID().toString();
+        if (storeUnreachable(e)) {
+            // a store call without its own translation: still the client's "try again", not our bug
+            LOG.warnf("store unreachable %s on %s: %s", id, path(uri), e.toString());
+            return Problems.response(503, ProblemType.DEPENDENCY_UNAVAILABLE.uri(),
+                    ProblemType.DEPENDENCY_UNAVAILABLE.title(), "A store is unavailable, reference " + id, path(uri),
+                    null, Map.of("Retry-After", "5"));
+        }
         LOG.errorf(e, "unexpected error %s on %s", id, path(uri));
         return Problems.response(500, ProblemType.INTERNAL.uri(), ProblemType.INTERNAL.title(),
                 "Unexpected error, reference " + id, path(uri), null, Map.of());
+    }
+
+    /** Connection refused, reset or closed, or a deadline passed, anywhere in the cause chain. */
+    static boolean storeUnreachable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String name = t.getClass().getName();
+            if (t instanceof java.net.ConnectException || t instanceof java.nio.channels.ClosedChannelException
+                    || t instanceof java.util.concurrent.TimeoutException
+                    || t instanceof io.smallrye.mutiny.TimeoutException
+                    || name.equals("io.vertx.sqlclient.ClosedConnectionException")
+                    || name.equals("io.netty.channel.ConnectTimeoutException")
+                    || name.equals("io.vertx.core.http.ConnectionPoolTooBusyException")
+                    || name.endsWith("AnnotatedConnectException")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String detailFor(ProblemType type) {

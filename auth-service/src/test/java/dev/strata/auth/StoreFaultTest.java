@@ -1,0 +1,105 @@
+package dev.strata.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+
+import dev.strata.testing.Faults;
+import dev.strata.testing.Faults.Answer;
+import dev.strata.testing.OwnStoresResource;
+
+/**
+ * auth-service's own stores stopped, restarted and frozen under it: 503 problems within seconds (never a 200
+ * without a session, never a hang), readiness DOWN meanwhile, back soon after, no acknowledged sign-up lost.
+ */
+@QuarkusTest
+@WithTestResource(value = OwnStoresResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+class StoreFaultTest {
+
+    static String url(String path) {
+        return "http://127.0.0.1:" + RestAssured.port + path;
+    }
+
+    static Answer ready() {
+        return Faults.get(url("/q/health/ready"), null);
+    }
+
+    static Answer signUp(String email) {
+        return Faults.call("POST", url("/api/users"), null,
+                "{\"email\":\"" + email + "\",\"password\":\"" + Api.PASSWORD + "\"}");
+    }
+
+    @Test
+    void redisStoppedAndRestarted() throws Exception {
+        Api.Signed me = Api.newUser();
+        assertEquals(200, Faults.get(url("/api/users/me"), me.token()).status());
+        OwnStoresResource.redis().stop();
+        try {
+            Answer a = Faults.get(url("/api/users/me"), me.token());
+            assertTrue(a.isProblem(503) && a.millis() < 2000, "Redis down: " + a);
+            assertEquals(503, Faults.await(503, Duration.ofSeconds(2), StoreFaultTest::ready).status());
+        } finally {
+            OwnStoresResource.redis().start();
+        }
+        assertEquals(200, Faults.await(200, Duration.ofSeconds(5),
+                () -> Faults.get(url("/api/users/me"), me.token())).status(), "back within 5 s of Redis");
+        assertEquals(200, Faults.await(200, Duration.ofSeconds(5), StoreFaultTest::ready).status());
+    }
+
+    @Test
+    void postgresStoppedAndRestartedLosesNoAcknowledgedSignUp() throws Exception {
+        List<String> acked = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String email = Api.randomEmail();
+            if (signUp(email).status() == 201) {
+                acked.add(email);
+            }
+        }
+        assertEquals(3, acked.size());
+        OwnStoresResource.postgres().stop();
+        try {
+            Answer w = signUp(Api.randomEmail());
+            assertTrue(w.isProblem(503) && w.millis() < 9000, "sign-up with PostgreSQL down: " + w);
+            assertEquals(503, Faults.await(503, Duration.ofSeconds(3), StoreFaultTest::ready).status());
+        } finally {
+            OwnStoresResource.postgres().start();
+        }
+        assertEquals(200, Faults.await(200, Duration.ofSeconds(10), StoreFaultTest::ready).status());
+        for (String email : acked) {
+            Answer in = Faults.await(201, Duration.ofSeconds(5), () -> Faults.call("POST", url("/api/sessions"), null,
+                    "{\"email\":\"" + email + "\",\"password\":\"" + Api.PASSWORD + "\"}"));
+            assertEquals(201, in.status(), "an acknowledged sign-up survived the restart: " + in);
+        }
+    }
+
+    @Test
+    void frozenStoresNeverHoldARequest() {
+        Api.Signed me = Api.newUser();
+        OwnStoresResource.postgres().pause();
+        try {
+            Answer w = signUp(Api.randomEmail());
+            assertTrue(w.isProblem(503) && w.millis() < 9000, "sign-up with PostgreSQL frozen: " + w);
+        } finally {
+            OwnStoresResource.postgres().resume();
+        }
+        OwnStoresResource.redis().pause();
+        try {
+            Answer a = Faults.get(url("/api/users/me"), me.token());
+            assertTrue(a.isProblem(503) && a.millis() < 3500, "Redis frozen (timeout 2 s): " + a);
+        } finally {
+            OwnStoresResource.redis().resume();
+        }
+        assertEquals(200, Faults.await(200, Duration.ofSeconds(5),
+                () -> Faults.get(url("/api/users/me"), me.token())).status(), "both back");
+    }
+}
