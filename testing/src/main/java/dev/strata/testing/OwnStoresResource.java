@@ -28,7 +28,7 @@ public class OwnStoresResource implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         try {
             StrataServers s = StrataServers.create(new StrataServers.Options(
-                    Files.createTempDirectory("strata-own-stores-"), true, EmbeddedS3.Backend.TRANSIENT, 0, 0, 0));
+                    Files.createTempDirectory("strata-own-stores-"), true, EmbeddedS3.Backend.FILESYSTEM, 0, 0, 0));
             s.start();
             servers = s;
         } catch (IOException e) {
