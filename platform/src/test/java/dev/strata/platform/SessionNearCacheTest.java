@@ -236,6 +236,27 @@ class SessionNearCacheTest {
         assertTrue(late <= BOUND.toNanos(), "accepted " + late / 1_000_000 + " ms after the revocation");
     }
 
+    @Test
+    void aSessionServedFromTheCacheStillSlidesItsIdleTimeout() {
+        try (NearCaches.Replica other = NearCaches.replica(reactiveRedis, json, vertx, verifier,
+                NearCaches.config(BOUND))) {
+            TestSessions.Minted s = TestSessions.mint(store, "user");
+            String key = "session:" + SessionTokens.hash(s.token());
+            other.authenticate(s.token());
+            redis.key().expire(key, 5);
+            // requests answered from the cache re-read the session in the background (≈ every ttl/2), which slides
+            // the idle TTL (600 s) and keeps the entry
+            NearCaches.await(() -> {
+                other.authenticate(s.token());
+                return redis.key().ttl(key) > 500;
+            }, Duration.ofSeconds(3), "the idle TTL was not slid while the session was served from the cache");
+            NearCaches.await(() -> {
+                other.authenticate(s.token());
+                return other.cached(s.token());
+            }, Duration.ofSeconds(3), "the entry was not renewed");
+        }
+    }
+
     private static boolean refused(NearCaches.Replica replica, String token) {
         try {
             replica.authenticate(token);

@@ -57,12 +57,13 @@ public class SessionIdentityProvider implements IdentityProvider<SessionTokenReq
         String hash = SessionTokens.hash(request.token());
         SessionNearCache.Entry hit = nearCache.get(hash);
         if (hit != null) {
-            if (nearCache.touchDue(hit)) {
-                slide(hash, hit.checked().raw());
+            if (nearCache.refreshDue(hit)) {
+                refresh(hash, hit.checked());
             }
             return Uni.createFrom().item(hit.identity());
         }
         long stamp = nearCache.stamp();
+        long readAt = System.nanoTime();
         return bounded(sessions.touchRaw(hash)).chain(raw -> {
             if (raw == null) {
                 return Uni.createFrom().failure(new AuthenticationFailedException("unknown session"));
@@ -87,7 +88,7 @@ public class SessionIdentityProvider implements IdentityProvider<SessionTokenReq
             } else if (c.expiredAt(System.currentTimeMillis())) {
                 return refuse(hash, "session expired");
             }
-            nearCache.put(hash, c, stamp);
+            nearCache.put(hash, c, stamp, readAt);
             return Uni.createFrom().item(c.identity());
         });
     }
@@ -98,15 +99,23 @@ public class SessionIdentityProvider implements IdentityProvider<SessionTokenReq
                 .chain(() -> Uni.createFrom().failure(new AuthenticationFailedException(why)));
     }
 
-    /** Slides the idle TTL of a session served from the near-cache, in the background; drops it if it changed. */
-    private void slide(String hash, String raw) {
+    /**
+     * Re-reads a session served from the near-cache, in the background: slides its idle TTL, renews the entry when
+     * Redis still holds the same record, drops it otherwise (gone, changed, or Redis failing: the next request asks
+     * Redis itself and fails closed).
+     */
+    private void refresh(String hash, SessionNearCache.Checked c) {
+        long stamp = nearCache.stamp();
+        long readAt = System.nanoTime();
         sessions.touchRaw(hash).ifNoItem().after(redisTimeout).failWith(TimeoutException::new)
-                .subscribe().with(now -> {
-                    if (!raw.equals(now)) {
+                .subscribe().with(raw -> {
+                    if (c.raw().equals(raw) && !c.expiredAt(System.currentTimeMillis())) {
+                        nearCache.put(hash, c, stamp, readAt);
+                    } else {
                         nearCache.invalidate(hash);
                     }
                 }, x -> {
-                    LOG.debugf("background session touch failed: %s", x.toString());
+                    LOG.debugf("background session refresh failed: %s", x.toString());
                     nearCache.invalidate(hash);
                 });
     }

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.annotation.PreDestroy;
@@ -61,16 +62,15 @@ public class SessionNearCache {
         }
     }
 
-    /** A cache entry: what was checked, when, and when its idle TTL was last slid in Redis. */
+    /** A cache entry: what was checked, as of when, and whether a background refresh of it is under way. */
     public static final class Entry {
         private final Checked checked;
-        private final long cachedAtNanos;
-        private final AtomicLong touchedAtNanos;
+        private final long readAtNanos;
+        private final AtomicBoolean refreshing = new AtomicBoolean();
 
-        Entry(Checked checked, long nowNanos) {
+        Entry(Checked checked, long readAtNanos) {
             this.checked = checked;
-            this.cachedAtNanos = nowNanos;
-            this.touchedAtNanos = new AtomicLong(nowNanos);
+            this.readAtNanos = readAtNanos;
         }
 
         public Checked checked() {
@@ -84,7 +84,7 @@ public class SessionNearCache {
 
     private final boolean enabled;
     private final long ttlNanos;
-    private final long touchIntervalNanos;
+    private final long refreshAfterNanos;
     private final long pingIntervalMillis;
     private final long healthTimeoutNanos;
     private final ReactivePubSubCommands<String> pubsub;
@@ -110,7 +110,8 @@ public class SessionNearCache {
             SessionNearCacheConfig config) {
         this.enabled = config.enabled() && config.ttl().compareTo(Duration.ZERO) > 0 && config.maxSize() > 0;
         this.ttlNanos = config.ttl().toNanos();
-        this.touchIntervalNanos = config.touchInterval().toNanos();
+        // hot sessions are re-read (and their idle TTL slid) in the background before their entry ends
+        this.refreshAfterNanos = Math.min(config.touchInterval().toNanos(), ttlNanos / 2);
         this.pingIntervalMillis = Math.max(10, config.pingInterval().toMillis());
         this.healthTimeoutNanos = config.healthTimeout().toNanos();
         this.pubsub = redis.pubsub(String.class);
@@ -167,18 +168,20 @@ public class SessionNearCache {
         if (e == null) {
             return null;
         }
-        if (System.nanoTime() - e.cachedAtNanos > ttlNanos || e.checked.expiredAt(System.currentTimeMillis())) {
+        if (System.nanoTime() - e.readAtNanos > ttlNanos || e.checked.expiredAt(System.currentTimeMillis())) {
             cache.asMap().remove(tokenHash, e);
             return null;
         }
         return e;
     }
 
-    /** True (once per interval per entry) when a hit should slide the idle TTL in Redis. */
-    public boolean touchDue(Entry e) {
-        long now = System.nanoTime();
-        long last = e.touchedAtNanos.get();
-        return now - last >= touchIntervalNanos && e.touchedAtNanos.compareAndSet(last, now);
+    /**
+     * True, once per entry, when a hit should re-read the session in the background: the touch script slides its
+     * idle TTL and a byte-identical record renews the entry ({@link #put} with a fresh stamp), so a session in use
+     * neither expires from the cache under load nor makes every concurrent request miss at once.
+     */
+    public boolean refreshDue(Entry e) {
+        return System.nanoTime() - e.readAtNanos >= refreshAfterNanos && e.refreshing.compareAndSet(false, true);
     }
 
     /** Take before a Redis lookup; hand to {@link #put} after it. */
@@ -192,13 +195,17 @@ public class SessionNearCache {
         return c != null && c.raw().equals(raw) ? c : null;
     }
 
-    /** Caches a verified record read from Redis, unless anything was invalidated since {@code stamp}. */
-    public void put(String tokenHash, Checked c, long stamp) {
+    /**
+     * Caches a verified record read from Redis by a lookup that began at {@code readAtNanos} with {@code stamp},
+     * unless anything was invalidated (or the feed's health changed) since. The entry's age counts from the start of
+     * that lookup.
+     */
+    public void put(String tokenHash, Checked c, long stamp, long readAtNanos) {
         checked.put(tokenHash, c);
         if (!healthy() || epoch.get() != stamp) {
             return;
         }
-        cache.put(tokenHash, new Entry(c, System.nanoTime()));
+        cache.put(tokenHash, new Entry(c, readAtNanos));
         if (epoch.get() != stamp) {
             // an invalidation raced with the put: it may have run before the entry existed
             cache.invalidate(tokenHash);

@@ -22,9 +22,9 @@ public interface SessionNearCacheConfig {
     int maxSize();
 
     /**
-     * A cached session's idle timeout is slid in Redis (the touch script) at most once per this interval, in the
-     * background; a miss always touches. Only matters when {@link #ttl()} is longer; keep it well under the
-     * shortest idle timeout.
+     * A session served from the cache is re-read in the background (the touch script: its idle TTL slides, and the
+     * entry is renewed if the record is unchanged) at most once per this interval or half the TTL, whichever is
+     * shorter. Keep it well under the shortest idle timeout.
      */
     @WithDefault("5s")
     Duration touchInterval();
