@@ -115,6 +115,8 @@ class SessionNearCacheTest {
             NearCaches.await(() -> refused(other, s.token()), Duration.ofSeconds(3),
                     "the replica still accepts a revoked session");
             Duration replica = Duration.ofNanos(System.nanoTime() - start);
+            System.out.printf("near-cache: revocation refused by the service after %d ms, by the replica after %d ms%n",
+                    http.toMillis(), replica.toMillis());
             assertTrue(http.compareTo(BOUND) <= 0, "service refused after " + http.toMillis() + " ms");
             assertTrue(replica.compareTo(BOUND) <= 0, "replica refused after " + replica.toMillis() + " ms");
         }
@@ -133,6 +135,7 @@ class SessionNearCacheTest {
             NearCaches.await(() -> refused(other, s.token()), Duration.ofSeconds(3),
                     "the replica kept a deleted session past its TTL");
             Duration took = Duration.ofNanos(System.nanoTime() - start);
+            System.out.printf("near-cache: deleted without an event, refused after %d ms%n", took.toMillis());
             // the entry was cached before the delete, so it ends within the TTL of it (+ one poll)
             assertTrue(took.toMillis() <= BOUND.toMillis() + 50, "refused after " + took.toMillis() + " ms");
         }
@@ -165,6 +168,8 @@ class SessionNearCacheTest {
             NearCaches.await(() -> !other.authenticate(s.token()).hasRole("admin"), Duration.ofSeconds(3),
                     "the replica still sees the admin role");
             Duration replica = Duration.ofNanos(System.nanoTime() - start);
+            System.out.printf("near-cache: role removed, 403 from the service after %d ms, replica after %d ms%n",
+                    http.toMillis(), replica.toMillis());
             assertTrue(http.compareTo(BOUND) <= 0, "service refused after " + http.toMillis() + " ms");
             assertTrue(replica.compareTo(BOUND) <= 0, "replica refused after " + replica.toMillis() + " ms");
             // the session itself still works

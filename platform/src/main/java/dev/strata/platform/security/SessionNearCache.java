@@ -147,6 +147,7 @@ public class SessionNearCache {
         down("stopped");
         ReactiveRedisSubscriber s = subscriber;
         subscriber = null;
+        subscription.incrementAndGet(); // its end callback is expected now, not a loss
         if (s != null) {
             s.unsubscribe().subscribe().with(x -> {
             }, x -> {
@@ -272,7 +273,7 @@ public class SessionNearCache {
 
     private void lost(long id, String why, Throwable x) {
         synchronized (this) {
-            if (subscription.get() != id) {
+            if (stopped || subscription.get() != id) {
                 return;
             }
             subscriber = null;
