@@ -42,6 +42,9 @@ class SessionAuthenticationTest {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    dev.strata.platform.security.SessionNearCache nearCache;
+
     @Test
     void validBearerTokenResolvesTheCallerWithRoles() {
         TestSessions.Minted s = TestSessions.mint(store, "user", "reviewer");
@@ -165,10 +168,12 @@ class SessionAuthenticationTest {
         SessionRecord promoted = new SessionRecord(r.sessionId(), r.userId(), r.email(), Set.of("user", "admin"),
                 r.createdAt(), r.expiresAt(), r.lastSeenAt(), r.idleSeconds(), r.keyId(), r.signature());
         redis.value(String.class).setex(key, 600, json.writeValueAsString(promoted));
+        nearCache.invalidateAll(); // the near-cache would serve the verified record for up to its TTL
         given().auth().oauth2(s.token()).get("/api/probes/admin").then().statusCode(401)
                 .body("type", equalTo(UNAUTHENTICATED));
         // 2. a record written with no signature at all
         redis.value(String.class).setex(key, 600, json.writeValueAsString(r.withSignature(null, null)));
+        nearCache.invalidateAll(); // the near-cache would serve the verified record for up to its TTL
         given().auth().oauth2(s.token()).get("/api/probes/me").then().statusCode(401);
         // 3. signed by a key auth-service does not have (same key id)
         var attacker = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
@@ -176,19 +181,23 @@ class SessionAuthenticationTest {
                 + java.util.Base64.getEncoder().encodeToString(attacker.getPrivate().getEncoded()));
         redis.value(String.class).setex(key, 600, json.writeValueAsString(forger.sign(hash,
                 r.withSignature(null, null))));
+        nearCache.invalidateAll(); // the near-cache would serve the verified record for up to its TTL
         given().auth().oauth2(s.token()).get("/api/probes/me").then().statusCode(401);
         // 4. a genuine admin record copied under the attacker's own token
         TestSessions.Minted admin = TestSessions.mint(store, "user", "admin");
         String mine = SessionTokens.newToken();
         redis.value(String.class).setex("session:" + SessionTokens.hash(mine), 600,
                 redis.value(String.class).get("session:" + SessionTokens.hash(admin.token())));
+        nearCache.invalidateAll(); // the near-cache would serve the verified record for up to its TTL
         given().auth().oauth2(mine).get("/api/probes/admin").then().statusCode(401);
         given().auth().oauth2(admin.token()).get("/api/probes/admin").then().statusCode(200);
         // 5. an unknown key id
         redis.value(String.class).setex(key, 600, json.writeValueAsString(r.withSignature("other", r.signature())));
+        nearCache.invalidateAll(); // the near-cache would serve the verified record for up to its TTL
         given().auth().oauth2(s.token()).get("/api/probes/me").then().statusCode(401);
         // the genuine record still works
         redis.value(String.class).setex(key, 600, json.writeValueAsString(r));
+        nearCache.invalidateAll(); // the near-cache would serve the verified record for up to its TTL
         given().auth().oauth2(s.token()).get("/api/probes/me").then().statusCode(200);
     }
 

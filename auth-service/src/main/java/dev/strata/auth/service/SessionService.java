@@ -155,16 +155,34 @@ public class SessionService {
     /** Rewrites the Redis records of a user's live sessions so a role change applies to them at once. */
     public Uni<Void> refreshRoles(User user) {
         return sessions.active(user.id, Instant.now()).chain(list -> {
+            List<Session> rewritten = new ArrayList<>();
             Uni<Void> chain = Uni.createFrom().voidItem();
             for (Session s : list) {
                 chain = chain.chain(() -> store.find(s.tokenHash).chain(found -> found.isEmpty()
                         ? Uni.createFrom().voidItem()
                         // XX + KEEPTTL: a session revoked between the read and this write stays revoked
                         : store.replace(s.tokenHash, signer.sign(s.tokenHash, withRoles(found.get(), user.roleSet())))
+                                .invoke(() -> rewritten.add(s))
                                 .replaceWithVoid()));
             }
-            return chain;
+            // every service's near-cache drops these sessions, so the new roles apply within the bound everywhere
+            return chain.chain(() -> announceUpdated(user.id, rewritten, "roles-changed"));
         });
+    }
+
+    /**
+     * {@code strata.sessions.updated}: these sessions' records were rewritten (same envelope data as a revocation).
+     * Not {@code strata.sessions.revoked}: the sessions stay valid (WebSocket push must not close them).
+     */
+    private Uni<Void> announceUpdated(UUID userId, List<Session> updated, String reason) {
+        if (updated.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return events.publish(EventChannels.SESSIONS_UPDATED, EventEnvelope.of("sessions.updated",
+                userId.toString(), Map.of("sessionIds", updated.stream().map(s -> s.id.toString()).toList(),
+                        "tokenHashes", updated.stream().map(s -> s.tokenHash).toList(), "reason", reason)))
+                // best effort, like revocations: the record is already rewritten; a lost event costs at most the TTL
+                .onFailure().recoverWithNull();
     }
 
     private Uni<Void> announce(UUID userId, List<Session> revoked, String reason) {

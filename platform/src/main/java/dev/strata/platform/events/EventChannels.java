@@ -4,6 +4,8 @@ package dev.strata.platform.events;
 public final class EventChannels {
 
     public static final String SESSIONS_REVOKED = "strata.sessions.revoked";
+    /** A live session's record was rewritten (e.g. roles changed): near-caches drop {@code tokenHashes}. */
+    public static final String SESSIONS_UPDATED = "strata.sessions.updated";
     public static final String SESSIONS_FAMILY = "strata.sessions.*";
     public static final String KYC_FAMILY = "strata.kyc.*";
     public static final String RATES_UPDATED = "strata.rates.updated";

@@ -52,13 +52,25 @@ public class SessionStore {
     private final ReactiveSetCommands<String, String> sets;
     private final ReactiveKeyCommands<String> keys;
     private final ObjectMapper json;
+    private final SessionNearCache nearCache;
 
+    /** A store without a near-cache of its own process to keep in step (tools, tests). */
     public SessionStore(ReactiveRedisDataSource redis, ObjectMapper json) {
+        this(redis, json, null);
+    }
+
+    /**
+     * Every change made through this store also drops the session from this process's near-cache at once; other
+     * processes learn of it from the event auth-service publishes (or within the near-cache's TTL).
+     */
+    @jakarta.inject.Inject
+    public SessionStore(ReactiveRedisDataSource redis, ObjectMapper json, SessionNearCache nearCache) {
         this.redis = redis;
         this.values = redis.value(String.class);
         this.sets = redis.set(String.class);
         this.keys = redis.key();
         this.json = json;
+        this.nearCache = nearCache;
     }
 
     /** Stores a session; the TTL is the idle timeout if any, capped by the absolute expiry. */
@@ -84,6 +96,7 @@ public class SessionStore {
      */
     public Uni<Boolean> replace(String tokenHash, SessionRecord record) {
         return values.set(SESSION_PREFIX + tokenHash, write(record), new SetArgs().xx().keepttl())
+                .eventually(() -> forget(List.of(tokenHash)))
                 .replaceWith(true);
     }
 
@@ -93,7 +106,7 @@ public class SessionStore {
      */
     public Uni<Optional<SessionRecord>> touch(String tokenHash) {
         String key = SESSION_PREFIX + tokenHash;
-        return TOUCH.run(redis, List.of(key)).chain(response -> {
+        return touchRaw(tokenHash).chain(response -> {
             if (response == null) {
                 return Uni.createFrom().item(Optional.<SessionRecord>empty());
             }
@@ -105,6 +118,17 @@ public class SessionStore {
         });
     }
 
+    /** The touch script alone: the record's JSON as Redis holds it (after sliding its idle TTL), or null. */
+    public Uni<String> touchRaw(String tokenHash) {
+        return TOUCH.run(redis, List.of(SESSION_PREFIX + tokenHash))
+                .map(response -> response == null ? null : response.toString());
+    }
+
+    /** Drops a session key that must not be used any more (e.g. a record past its absolute expiry). */
+    public Uni<Void> discard(String tokenHash) {
+        return keys.del(SESSION_PREFIX + tokenHash).eventually(() -> forget(List.of(tokenHash))).replaceWithVoid();
+    }
+
     public Uni<Optional<SessionRecord>> find(String tokenHash) {
         return values.get(SESSION_PREFIX + tokenHash).map(raw -> Optional.ofNullable(raw == null ? null : read(raw)));
     }
@@ -112,6 +136,7 @@ public class SessionStore {
     /** Removes one session from Redis: effective for every service at once. */
     public Uni<Void> delete(String userId, String tokenHash) {
         return keys.del(SESSION_PREFIX + tokenHash)
+                .eventually(() -> forget(List.of(tokenHash)))
                 .chain(() -> sets.srem(USER_INDEX_PREFIX + userId, tokenHash))
                 .replaceWithVoid();
     }
@@ -126,6 +151,7 @@ public class SessionStore {
             }
             String[] sessionKeys = doomed.stream().map(h -> SESSION_PREFIX + h).toArray(String[]::new);
             return keys.del(sessionKeys)
+                    .eventually(() -> forget(doomed))
                     .chain(() -> sets.srem(indexKey, doomed.toArray(String[]::new)))
                     .replaceWith(doomed);
         });
@@ -137,6 +163,7 @@ public class SessionStore {
             return Uni.createFrom().voidItem();
         }
         return keys.del(tokenHashes.stream().map(h -> SESSION_PREFIX + h).toArray(String[]::new))
+                .eventually(() -> forget(tokenHashes))
                 .chain(() -> sets.srem(USER_INDEX_PREFIX + userId, tokenHashes.toArray(String[]::new)))
                 .replaceWithVoid();
     }
@@ -144,6 +171,12 @@ public class SessionStore {
     static long ttlSeconds(SessionRecord r, Instant now) {
         long absolute = Duration.between(now, r.expiresAt()).toSeconds();
         return r.idleSeconds() > 0 ? Math.min(r.idleSeconds(), absolute) : absolute;
+    }
+
+    private void forget(List<String> tokenHashes) {
+        if (nearCache != null) {
+            nearCache.invalidate(tokenHashes);
+        }
     }
 
     private String write(SessionRecord r) {
@@ -154,7 +187,8 @@ public class SessionStore {
         }
     }
 
-    private SessionRecord read(String raw) {
+    /** The record in {@code raw}, or null when it is not one. */
+    public SessionRecord read(String raw) {
         try {
             return json.readValue(raw, SessionRecord.class);
         } catch (JsonProcessingException e) {

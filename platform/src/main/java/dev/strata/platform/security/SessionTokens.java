@@ -5,14 +5,21 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.HexFormat;
-import java.util.regex.Pattern;
 
 /** Session tokens: 256 bits from a CSPRNG, base64url; only their SHA-256 is ever stored. */
 public final class SessionTokens {
 
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final Pattern FORMAT = Pattern.compile("[A-Za-z0-9_-]{43}");
+    private static final int LENGTH = 43;
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    // MessageDigest.getInstance walks the security providers on every call: one digest per thread instead
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is mandatory in every JVM", e);
+        }
+    });
 
     private SessionTokens() {
     }
@@ -23,8 +30,19 @@ public final class SessionTokens {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
+    /** 43 base64url characters (what {@link #newToken} makes); checked without a regex on every request. */
     public static boolean wellFormed(String token) {
-        return token != null && FORMAT.matcher(token).matches();
+        if (token == null || token.length() != LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < LENGTH; i++) {
+            char c = token.charAt(i);
+            if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'
+                    || c == '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static String hash(String token) {
@@ -32,15 +50,19 @@ public final class SessionTokens {
     }
 
     public static String sha256Hex(String value) {
-        return HexFormat.of().formatHex(sha256(value));
+        byte[] d = sha256(value);
+        char[] out = new char[d.length * 2];
+        for (int i = 0; i < d.length; i++) {
+            out[2 * i] = HEX[(d[i] >> 4) & 0xf];
+            out[2 * i + 1] = HEX[d[i] & 0xf];
+        }
+        return new String(out);
     }
 
     /** SHA-256 of the UTF-8 bytes of {@code value}. */
     public static byte[] sha256(String value) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is mandatory in every JVM", e);
-        }
+        MessageDigest md = SHA256.get();
+        md.reset();
+        return md.digest(value.getBytes(StandardCharsets.UTF_8));
     }
 }
