@@ -100,4 +100,16 @@ public final class ManagedProcess {
         }
         ProcessRegistry.forget(name, process.pid());
     }
+
+    /** SIGKILL to the child and its watchdog at once (a crash, for failover tests); waits until they are gone. */
+    public void kill() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            process.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        ProcessRegistry.forget(name, process.pid());
+    }
 }
