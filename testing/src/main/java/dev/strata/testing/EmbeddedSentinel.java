@@ -171,6 +171,10 @@ public final class EmbeddedSentinel {
         return port;
     }
 
+    public Path home() {
+        return home;
+    }
+
     public List<Integer> sentinelPorts() {
         return List.copyOf(sentinelPorts);
     }
@@ -195,6 +199,9 @@ public final class EmbeddedSentinel {
         c.put("quarkus.redis.client-type", "sentinel");
         c.put("quarkus.redis.master-name", MASTER_NAME);
         c.put("quarkus.redis.role", "master");
+        // a master that is demoted but still alive (a partition, a manual failover) keeps its sockets open: on
+        // +switch-master the client moves its pooled connections to the new master instead of writing to a replica
+        c.put("quarkus.redis.auto-failover", "true");
         c.put("quarkus.redis.hosts", sentinelPorts.stream().map(p -> "redis://" + credentials + "@127.0.0.1:" + p)
                 .collect(Collectors.joining(",")));
         return c;

@@ -59,6 +59,11 @@ public class StrataSentinelResource implements QuarkusTestResourceLifecycleManag
         if (s != null) {
             s.stop();
             sentinel = null;
+            try {
+                Binaries.deleteTree(s.home());
+            } catch (IOException ignored) {
+                // a temp dir: tmp cleaners get it
+            }
         }
     }
 }
