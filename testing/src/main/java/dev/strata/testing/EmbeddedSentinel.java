@@ -175,6 +175,11 @@ public final class EmbeddedSentinel {
         return home;
     }
 
+    /** Ports of the two data nodes (which one is the master changes with failovers: ask {@link #masterPort()}). */
+    public List<Integer> nodePorts() {
+        return List.copyOf(nodePorts);
+    }
+
     public List<Integer> sentinelPorts() {
         return List.copyOf(sentinelPorts);
     }
