@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
 
 /**
  * A real Redis Sentinel setup from the same Redis 6.2 binary as {@link EmbeddedRedis}: one master, one replica and
- * three sentinels (quorum 2, a node is down after 1 s without answers, failover timeout 5 s), all on 127.0.0.1.
+ * three sentinels (quorum 2, a node is down after 1 s without answers, failover timeout 2 s), all on 127.0.0.1.
  *
  * <p>ACLs stay on everywhere. Both data nodes carry the same service users ({@link RedisAcl}), so a promoted replica
  * accepts the services as the master did, plus a replication user (the replica's {@code masteruser}) and the
@@ -36,7 +36,8 @@ public final class EmbeddedSentinel {
     public static final String MASTER_NAME = "strata";
     static final int QUORUM = 2;
     static final int DOWN_AFTER_MS = 1000;
-    static final int FAILOVER_TIMEOUT_MS = 5000;
+    // short: a split vote is retried after twice this, and that retry must still fit a 10 s failover window
+    static final int FAILOVER_TIMEOUT_MS = 2000;
 
     private final Path home;
     private final String password;
@@ -207,6 +208,8 @@ public final class EmbeddedSentinel {
         // a master that is demoted but still alive (a partition, a manual failover) keeps its sockets open: on
         // +switch-master the client moves its pooled connections to the new master instead of writing to a replica
         c.put("quarkus.redis.auto-failover", "true");
+        // a vanished host must not hold a connection attempt for Vert.x's default 60 s
+        c.put("quarkus.redis.tcp.connection-timeout", "2s");
         c.put("quarkus.redis.hosts", sentinelPorts.stream().map(p -> "redis://" + credentials + "@127.0.0.1:" + p)
                 .collect(Collectors.joining(",")));
         return c;
