@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -29,7 +28,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
@@ -45,8 +47,9 @@ import dev.strata.testing.StrataSentinelResource;
 
 /**
  * The platform against a real Redis Sentinel setup (master, replica, three sentinels), configured by nothing but
- * {@code quarkus.redis.client-type=sentinel}, master name and sentinel URIs, as a service's own ACL user. The master
- * is crashed (SIGKILL) while several threads keep sending authenticated, rate-limited and invalid-token requests:
+ * {@code quarkus.redis.client-type=sentinel}, master name and sentinel URIs, as a service's own ACL user. First the
+ * master is demoted while alive (SENTINEL FAILOVER), then the new master is crashed (SIGKILL), each while several
+ * threads keep sending authenticated, rate-limited, invalid-token and forged-session requests:
  * every request is answered within its deadline, errors are 503 problems confined to the failover window (at most
  * 10 s), no request with an invalid or forged session is ever admitted, and sessions and rate limits work on the
  * promoted replica afterwards.
@@ -54,6 +57,7 @@ import dev.strata.testing.StrataSentinelResource;
 @QuarkusTest
 @WithTestResource(value = StrataSentinelResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS,
         initArgs = @ResourceArg(name = "service", value = "auth-service"))
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SentinelFailoverTest {
 
     private static final int LIMIT = 37;
@@ -76,8 +80,55 @@ class SentinelFailoverTest {
     @Inject
     SessionStore store;
 
+    /** What happened under load around one disruption; times in ms since the load started. */
+    record Outcome(List<Call> calls, long disruptedMs, int oldMaster, int newMaster) {
+        List<Call> errors() {
+            return calls.stream().filter(Call::error).toList();
+        }
+
+        long lastErrorMs() {
+            return errors().stream().mapToLong(Call::endMs).max().orElse(-1);
+        }
+    }
+
+    interface Disruption {
+        int apply(EmbeddedSentinel sentinel) throws Exception;
+    }
+
     @Test
+    @Order(1)
+    void aDemotedMasterThatStaysAliveIsLeftBehind() throws Exception {
+        // SENTINEL FAILOVER: the old master lives on as a read-only replica; writes (the rate limiter's script) must
+        // move to the new master, not fail with READONLY on pooled connections
+        Outcome o = underLoad("manual failover", s -> {
+            int old = s.masterPort();
+            s.failover();
+            return old;
+        });
+        assertFailedOverCleanly(o);
+        assertLimiterCountsExactly();
+        // the old master is back as an in-sync replica: the next test may crash the new one
+        StrataSentinelResource.sentinel().awaitHealthy(Duration.ofSeconds(30));
+    }
+
+    @Test
+    @Order(2)
     void sessionsAndRateLimitsSurviveAMasterCrashUnderLoad() throws Exception {
+        Outcome o = underLoad("master crash (SIGKILL)", EmbeddedSentinel::killMaster);
+        assertTrue(!o.errors().isEmpty(), "a crash is noticed (fail closed), not hidden");
+        assertFailedOverCleanly(o);
+        // after failover: a new session works, and a limit counts exactly on the new master
+        TestSessions.Minted fresh = TestSessions.mint(store, "user");
+        assertEquals(200, send(http(), "/api/probes/me", "Authorization", "Bearer " + fresh.token()).statusCode());
+        assertLimiterCountsExactly();
+    }
+
+    /**
+     * Runs authenticated, rate-limited, invalid-token and forged-session requests from several threads, applies
+     * {@code disruption} after 2 s and keeps the load on until the sentinels name a new master and the service has
+     * answered without error for 3 s (at most 20 s after the disruption).
+     */
+    private Outcome underLoad(String what, Disruption disruption) throws Exception {
         EmbeddedSentinel sentinel = StrataSentinelResource.sentinel();
         List<TestSessions.Minted> sessions = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -92,8 +143,7 @@ class SentinelFailoverTest {
         // let the replica receive what was written (replication is asynchronous)
         Thread.sleep(300);
 
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .executor(Executors.newFixedThreadPool(8)).connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http = http();
         ConcurrentLinkedQueue<Call> calls = new ConcurrentLinkedQueue<>();
         long t0 = System.nanoTime();
         AtomicLong stopAtMs = new AtomicLong(Long.MAX_VALUE);
@@ -118,9 +168,11 @@ class SentinelFailoverTest {
                         case INVALID -> b.uri(uri("/api/probes/me"))
                                 .header("Authorization", "Bearer " + SessionTokens.newToken());
                         // a fresh client address per request: every answer should be 200 while the limiter works
-                        case LIMITED -> b.uri(uri("/api/probes/limited"))
-                                .header("X-Forwarded-For", "198.18." + (ipSeq.get() / 250 % 250) + "."
-                                        + (ipSeq.getAndIncrement() % 250 + 1));
+                        case LIMITED -> {
+                            int n = ipSeq.getAndIncrement();
+                            b.uri(uri("/api/probes/limited"))
+                                    .header("X-Forwarded-For", "198.18." + (n / 250 % 250) + "." + (n % 250 + 1));
+                        }
                     }
                     long start = ms(t0);
                     try {
@@ -138,13 +190,14 @@ class SentinelFailoverTest {
         }
 
         Thread.sleep(2000);
-        long killMs = ms(t0);
-        int oldMaster = sentinel.killMaster();
-        // keep the load on until the service has recovered for 3 s (or 20 s after the kill at most)
-        long hardStop = killMs + 20_000;
+        long disruptedMs = ms(t0);
+        int oldMaster = disruption.apply(sentinel);
+        long hardStop = disruptedMs + 20_000;
+        int newMaster = oldMaster;
         while (ms(t0) < hardStop) {
-            Optional<Long> recovered = recoveredAt(calls, killMs);
-            if (recovered.isPresent() && ms(t0) > recovered.get() + 3000) {
+            newMaster = currentMaster(sentinel, oldMaster);
+            long lastError = calls.stream().filter(Call::error).mapToLong(Call::endMs).max().orElse(disruptedMs);
+            if (newMaster != oldMaster && ms(t0) > Math.max(lastError, disruptedMs) + 3000) {
                 break;
             }
             Thread.sleep(100);
@@ -155,23 +208,23 @@ class SentinelFailoverTest {
         }
         pool.shutdownNow();
 
-        List<Call> all = calls.stream().sorted(Comparator.comparingLong(Call::endMs)).toList();
-        List<Call> errors = all.stream().filter(Call::error).toList();
+        Outcome o = new Outcome(calls.stream().sorted(Comparator.comparingLong(Call::endMs)).toList(), disruptedMs,
+                oldMaster, newMaster);
+        List<Call> errors = o.errors();
         long firstError = errors.isEmpty() ? -1 : errors.get(0).endMs();
-        long firstSuccessAfter = all.stream()
-                .filter(c -> c.status() == 200 && (c.kind() == Kind.SESSION || c.kind() == Kind.LIMITED))
-                .filter(c -> c.startMs() > (firstError < 0 ? killMs : firstError)).mapToLong(Call::endMs).min()
-                .orElse(-1);
-        long lastError = errors.isEmpty() ? -1 : errors.get(errors.size() - 1).endMs();
-        int newMaster = sentinel.masterPort();
-        System.out.printf("sentinel failover: %d requests (%d errors); kill at %d ms; first error +%d ms, last error "
-                + "+%d ms, first success after the first error +%d ms: window %d ms; master %d -> %d%n", all.size(),
-                errors.size(), killMs, firstError < 0 ? -1 : firstError - killMs,
-                lastError < 0 ? -1 : lastError - killMs, firstSuccessAfter - killMs,
+        long firstSuccessAfter = firstSuccessAfter(o, firstError < 0 ? disruptedMs : firstError);
+        System.out.printf("sentinel %s: %d requests (%d errors); disruption at %d ms; first error +%d ms, last error "
+                + "+%d ms, first success after the first error +%d ms: window %d ms; master %d -> %d%n", what,
+                o.calls().size(), errors.size(), disruptedMs, firstError < 0 ? -1 : firstError - disruptedMs,
+                errors.isEmpty() ? -1 : o.lastErrorMs() - disruptedMs, firstSuccessAfter - disruptedMs,
                 firstError < 0 ? 0 : firstSuccessAfter - firstError, oldMaster, newMaster);
+        return o;
+    }
 
-        assertNotEquals(oldMaster, newMaster, "the sentinels promoted the replica");
-        assertTrue(firstSuccessAfter > 0, "the service recovered after the crash");
+    private static void assertFailedOverCleanly(Outcome o) {
+        List<Call> all = o.calls();
+        List<Call> errors = o.errors();
+        assertNotEquals(o.oldMaster(), o.newMaster(), "the sentinels promoted the replica");
         // never admitted without a valid session, whatever Redis was doing
         for (Call c : all) {
             if (c.kind() == Kind.INVALID || c.kind() == Kind.FORGED) {
@@ -184,24 +237,32 @@ class SentinelFailoverTest {
             assertEquals(503, c.status(), "errors are 503 problems: " + c);
             assertTrue(c.contentType().startsWith("application/problem+json") && c.body().contains(DEPENDENCY_DOWN),
                     "a dependency-unavailable problem: " + c);
-            // only around the crash: none before the kill, none later than the failover window allows
-            assertTrue(c.startMs() >= killMs - 50 && c.endMs() <= killMs + MAX_WINDOW_MS,
-                    "error outside the failover window (kill at " + killMs + " ms): " + c);
+            // only around the disruption: none before it, none later than the failover window allows
+            assertTrue(c.startMs() >= o.disruptedMs() - 50 && c.endMs() <= o.disruptedMs() + MAX_WINDOW_MS,
+                    "error outside the failover window (disruption at " + o.disruptedMs() + " ms): " + c);
         }
-        if (firstError >= 0) {
-            assertTrue(firstSuccessAfter - firstError <= MAX_WINDOW_MS, "failover window "
-                    + (firstSuccessAfter - firstError) + " ms");
+        if (!errors.isEmpty()) {
+            long firstError = errors.get(0).endMs();
+            long firstSuccessAfter = firstSuccessAfter(o, firstError);
+            assertTrue(firstSuccessAfter > 0, "the service recovered");
+            assertTrue(firstSuccessAfter - firstError <= MAX_WINDOW_MS,
+                    "failover window " + (firstSuccessAfter - firstError) + " ms");
         }
-        // valid sessions were admitted before and after the crash; the limiter answered 200 for fresh clients
-        assertTrue(all.stream().anyMatch(c -> c.kind() == Kind.SESSION && c.status() == 200 && c.endMs() < killMs));
-        assertTrue(all.stream().filter(c -> c.startMs() > lastError).filter(c -> c.kind() == Kind.SESSION)
-                .allMatch(c -> c.status() == 200), "sessions minted before the crash work on the promoted replica");
-        assertTrue(all.stream().filter(c -> c.startMs() > lastError).filter(c -> c.kind() == Kind.LIMITED)
-                .allMatch(c -> c.status() == 200), "the rate limiter answers after failover");
+        // valid sessions were admitted before and after; the limiter answered 200 for fresh clients afterwards
+        assertTrue(all.stream().anyMatch(c -> c.kind() == Kind.SESSION && c.status() == 200 && c.endMs() < o.disruptedMs()));
+        long settled = Math.max(o.lastErrorMs(), o.disruptedMs());
+        List<Call> after = all.stream().filter(c -> c.startMs() > settled).toList();
+        assertTrue(after.stream().anyMatch(c -> c.kind() == Kind.SESSION)
+                && after.stream().filter(c -> c.kind() == Kind.SESSION).allMatch(c -> c.status() == 200),
+                "sessions minted before the failover work on the promoted replica");
+        assertTrue(after.stream().anyMatch(c -> c.kind() == Kind.LIMITED)
+                && after.stream().filter(c -> c.kind() == Kind.LIMITED).allMatch(c -> c.status() == 200),
+                "the rate limiter answers after failover");
+    }
 
-        // after failover: a new session works, and a limit counts exactly on the new master
-        TestSessions.Minted fresh = TestSessions.mint(store, "user");
-        assertEquals(200, send(http, "/api/probes/me", "Authorization", "Bearer " + fresh.token()).statusCode());
+    /** A fresh client gets exactly the limit admitted: the limiter counts (writes) on the new master. */
+    private void assertLimiterCountsExactly() throws Exception {
+        HttpClient http = http();
         String clientIp = "203.0.113." + (int) (Math.random() * 250 + 1);
         int admitted = 0;
         int limited = 0;
@@ -214,13 +275,23 @@ class SentinelFailoverTest {
         assertEquals(3, limited, "limited after failover");
     }
 
-    private static Optional<Long> recoveredAt(ConcurrentLinkedQueue<Call> calls, long killMs) {
-        long lastError = calls.stream().filter(Call::error).mapToLong(Call::endMs).max().orElse(-1);
-        if (lastError < 0) {
-            return Optional.empty();
+    private static long firstSuccessAfter(Outcome o, long afterMs) {
+        return o.calls().stream()
+                .filter(c -> c.status() == 200 && (c.kind() == Kind.SESSION || c.kind() == Kind.LIMITED))
+                .filter(c -> c.startMs() > afterMs).mapToLong(Call::endMs).min().orElse(-1);
+    }
+
+    private static int currentMaster(EmbeddedSentinel sentinel, int fallback) {
+        try {
+            return sentinel.masterPort();
+        } catch (IOException e) {
+            return fallback;
         }
-        return calls.stream().filter(c -> c.status() == 200 && c.kind() == Kind.SESSION && c.startMs() > lastError)
-                .map(Call::endMs).min(Long::compare);
+    }
+
+    private static HttpClient http() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(Executors.newFixedThreadPool(8))
+                .connectTimeout(Duration.ofSeconds(2)).build();
     }
 
     private HttpResponse<String> send(HttpClient http, String path, String header, String value) throws Exception {

@@ -160,6 +160,22 @@ public final class EmbeddedSentinel {
         throw last != null ? last : new IOException("no sentinel knows master " + MASTER_NAME);
     }
 
+    /** Waits until {@link #healthy()} (after a failover: the old master is back as an in-sync replica). */
+    public void awaitHealthy(Duration timeout) {
+        Ports.await("Redis Sentinel setup healthy", timeout, this::healthy, null);
+    }
+
+    /**
+     * A failover with the master alive ({@code SENTINEL FAILOVER}, as an operator or a partition would cause it): the
+     * old master is demoted to a read-only replica while clients may still hold connections to it.
+     */
+    public void failover() throws IOException {
+        Object r = ask(sentinelPorts.get(0), "SENTINEL", "FAILOVER", MASTER_NAME);
+        if (!"OK".equals(r)) {
+            throw new IOException("SENTINEL FAILOVER refused: " + r);
+        }
+    }
+
     /** The data node on that port, if it is one of ours. */
     public Optional<EmbeddedRedis> node(int port) {
         return nodes.stream().filter(n -> n.port() == port).findFirst();
