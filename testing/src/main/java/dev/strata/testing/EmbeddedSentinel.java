@@ -68,6 +68,8 @@ public final class EmbeddedSentinel {
             return;
         }
         String replicationPassword = RedisAcl.password(password, RedisAcl.REPLICATION_USER);
+        // a kept data dir: the master is whoever the sentinels last promoted (they rewrite their file on failover)
+        int master = lastKnownMaster().filter(nodePorts::contains).orElse(nodePorts.get(0));
         for (int i = 0; i < 2; i++) {
             List<String> extra = new ArrayList<>();
             for (List<String> user : RedisAcl.replicationUserDirectives(password)) {
@@ -76,8 +78,8 @@ public final class EmbeddedSentinel {
             }
             // both nodes know how to replicate: sentinel turns the old master into a replica when it comes back
             extra.addAll(List.of("--masteruser", RedisAcl.REPLICATION_USER, "--masterauth", replicationPassword));
-            if (i == 1) {
-                extra.addAll(List.of("--replicaof", "127.0.0.1", Integer.toString(nodePorts.get(0))));
+            if (nodePorts.get(i) != master) {
+                extra.addAll(List.of("--replicaof", "127.0.0.1", Integer.toString(master)));
             }
             EmbeddedRedis node = new EmbeddedRedis(home.resolve("node-" + i), nodePorts.get(i), durable, password, extra);
             node.start();
@@ -96,6 +98,21 @@ public final class EmbeddedSentinel {
             sentinels.add(p);
         }
         Ports.await("Redis Sentinel setup", Duration.ofSeconds(30), this::healthy, null);
+    }
+
+    private Optional<Integer> lastKnownMaster() throws IOException {
+        Path conf = home.resolve("sentinel-0").resolve("sentinel.conf");
+        if (!Files.exists(conf)) {
+            return Optional.empty();
+        }
+        String prefix = "sentinel monitor " + MASTER_NAME + " ";
+        for (String line : Files.readAllLines(conf)) {
+            if (line.startsWith(prefix)) {
+                String[] f = line.split(" ");
+                return Optional.of(Integer.parseInt(f[4]));
+            }
+        }
+        return Optional.empty();
     }
 
     private String sentinelConf(int port, Path dir) {

@@ -59,6 +59,38 @@ class EmbeddedSentinelTest {
     }
 
     @Test
+    void aKeptDataDirRestartsWithTheMasterTheSentinelsLastPromoted() throws Exception {
+        Path home = Files.createTempDirectory("strata-sentinel-durable");
+        String secret = UUID.randomUUID().toString();
+        int[] ports = {Ports.free(), Ports.free(), Ports.free(), Ports.free(), Ports.free()};
+        EmbeddedSentinel first = new EmbeddedSentinel(home, secret, true, ports);
+        int promoted;
+        try {
+            first.start();
+            int before = first.masterPort();
+            first.failover();
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (first.masterPort() == before && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            promoted = first.masterPort();
+            assertTrue(promoted != before, "failed over");
+            first.awaitHealthy(java.time.Duration.ofSeconds(30));
+        } finally {
+            first.stop();
+        }
+        // the local run restarts on the same data dir and ports: no split brain, the promoted node stays the master
+        EmbeddedSentinel again = new EmbeddedSentinel(home, secret, true, ports);
+        try {
+            again.start();
+            assertEquals(promoted, again.masterPort());
+        } finally {
+            again.stop();
+            Binaries.deleteTree(home);
+        }
+    }
+
+    @Test
     void strataServersInSentinelModeHandServicesSentinelSettings() throws Exception {
         StrataServers servers = StrataServers.create(new StrataServers.Options(
                 Files.createTempDirectory("strata-servers-sentinel"), false, EmbeddedS3.Backend.TRANSIENT, 0, 0, 0,
