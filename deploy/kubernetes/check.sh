@@ -31,11 +31,15 @@ render_overlays() {
   local out="$1" tool="$2" scratch
   scratch="$(mktemp -d)"
   cp -R "$DIR/." "$scratch/"
+  # first every secrets.env: an overlay may build on another one (local-sentinel on local)
   for ov in "$scratch"/overlays/*/; do
     ov="${ov%/}"
     if grep -q 'secrets.env' "$ov/kustomization.yaml" && [ ! -f "$ov/secrets.env" ]; then
       cp "$scratch/secrets.example.env" "$ov/secrets.env"
     fi
+  done
+  for ov in "$scratch"/overlays/*/; do
+    ov="${ov%/}"
     if ! $tool "$ov" >"$out/$(basename "$ov").yaml" 2>"$out/$(basename "$ov").err"; then
       echo "render-failed" >>"$out/$(basename "$ov").err"
     fi
@@ -226,6 +230,27 @@ if rendered != "-":
               f"overlays/{overlay} puts every namespaced object in namespace strata")
         check(any(d.get("kind") == "NetworkPolicy" for d in rdocs),
               f"overlays/{overlay} includes the store NetworkPolicies")
+        # Sentinel mode (components/redis-sentinel): no single Redis left, every service a Sentinel client as
+        # its own ACL user, listing the three sentinels
+        ha = [d for d in rdocs if d.get("kind") == "StatefulSet" and d["metadata"]["name"] == "redis-ha"]
+        if ha:
+            check(not any(d.get("kind") in ("StatefulSet", "Service") and d["metadata"]["name"] == "redis"
+                          for d in rdocs), f"overlays/{overlay} (sentinel) drops the single Redis")
+            check(ha[0]["spec"].get("replicas") == 3
+                  and {c["name"] for c in ha[0]["spec"]["template"]["spec"]["containers"]} == {"redis", "sentinel"},
+                  f"overlays/{overlay} (sentinel) runs three pods of redis + sentinel")
+            check(any(d.get("kind") == "NetworkPolicy" and d["metadata"]["name"] == "redis-ha" for d in rdocs),
+                  f"overlays/{overlay} (sentinel) has the redis-ha NetworkPolicy")
+            for d in rdocs:
+                name = d.get("metadata", {}).get("name")
+                if d.get("kind") != "Deployment" or name not in SERVICES:
+                    continue
+                env = {e["name"]: e.get("value") for e in d["spec"]["template"]["spec"]["containers"][0].get("env") or []}
+                hosts = (env.get("QUARKUS_REDIS_HOSTS") or "").split(",")
+                check(env.get("QUARKUS_REDIS_CLIENT_TYPE") == "sentinel" and env.get("QUARKUS_REDIS_MASTER_NAME") == "strata"
+                      and len(hosts) == 3 and all(h.startswith(f"redis://{name}:$(STRATA_REDIS_PASSWORD)@redis-ha-")
+                                                  and h.endswith(":26379") for h in hosts),
+                      f"overlays/{overlay} (sentinel): {name} is a Sentinel client as its own Redis user")
 
 print(f"check: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

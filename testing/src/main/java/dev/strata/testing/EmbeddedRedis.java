@@ -20,13 +20,20 @@ public final class EmbeddedRedis extends EmbeddedServer {
     private final int port;
     private final boolean durable;
     private final String password;
+    private final List<String> extraArgs;
 
     /** @param password required of every client ({@code requirepass}): Redis is never open to whoever can connect */
     public EmbeddedRedis(Path home, int port, boolean durable, String password) {
+        this(home, port, durable, password, List.of());
+    }
+
+    /** @param extraArgs further command-line directives (a Sentinel setup's replication settings and users) */
+    EmbeddedRedis(Path home, int port, boolean durable, String password, List<String> extraArgs) {
         this.home = home;
         this.port = port;
         this.durable = durable;
         this.password = password;
+        this.extraArgs = List.copyOf(extraArgs);
     }
 
     public int port() {
@@ -60,6 +67,7 @@ public final class EmbeddedRedis extends EmbeddedServer {
             cmd.add("--user");
             cmd.addAll(user);
         }
+        cmd.addAll(extraArgs);
         process = ManagedProcess.start("redis", cmd, home, home.resolve("redis.log"), Map.of());
         Ports.await("Redis on port " + port, Duration.ofSeconds(30), this::pong, process);
     }

@@ -36,4 +36,12 @@ public abstract class EmbeddedServer {
             process.signal("CONT");
         }
     }
+
+    /** Kills the server with SIGKILL, as a crash or a lost node would: no clean shutdown, no goodbye to clients. */
+    public synchronized void kill() {
+        if (process != null) {
+            process.kill();
+            process = null;
+        }
+    }
 }

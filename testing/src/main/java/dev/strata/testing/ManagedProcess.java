@@ -121,4 +121,16 @@ public final class ManagedProcess {
             Thread.currentThread().interrupt();
         }
     }
+
+    /** SIGKILL to the child and its watchdog at once (a crash, for failover tests); waits until they are gone. */
+    public void kill() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            process.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        ProcessRegistry.forget(name, process.pid());
+    }
 }

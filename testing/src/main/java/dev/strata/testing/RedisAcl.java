@@ -43,6 +43,23 @@ public final class RedisAcl {
         SERVICES = java.util.Collections.unmodifiableMap(m);
     }
 
+    /**
+     * What a service may ask a Sentinel (same user name and password as on the data nodes, because the Vert.x client
+     * authenticates to the sentinels and to the master it names with the same URI credentials): where the master,
+     * replicas and other sentinels are, and to hear of a failover. Never to change the topology (no SENTINEL
+     * FAILOVER/SET/REMOVE, no ACL, no SHUTDOWN).
+     */
+    public static final String SENTINEL_CLIENT = "resetchannels &+switch-master -@all +ping +auth +hello "
+            + "+client|setname +client|id +sentinel|get-master-addr-by-name +sentinel|sentinels +sentinel|slaves "
+            + "+sentinel|replicas +subscribe +unsubscribe";
+    /** The replica's user on its master ({@code masteruser}): replication only. */
+    public static final String REPLICATION_USER = "strata-replication";
+    public static final String REPLICATION = "resetchannels -@all +psync +replconf +ping";
+    /** The sentinels' user on the data nodes ({@code sentinel auth-user}): what Redis's docs list for Sentinel. */
+    public static final String SENTINEL_USER = "strata-sentinel";
+    public static final String SENTINEL_MONITOR = "allchannels -@all +multi +slaveof +replicaof +ping +exec "
+            + "+subscribe +config|rewrite +role +publish +info +client|setname +client|kill +script|kill";
+
     private RedisAcl() {
     }
 
@@ -78,5 +95,33 @@ public final class RedisAcl {
             out.add(d);
         }
         return out;
+    }
+
+    /**
+     * The extra users of data nodes in a Sentinel setup (replication and the sentinels' monitoring user), as
+     * {@code user} directives. Every node gets them: a replica may become the master and the old master a replica.
+     */
+    public static List<List<String>> replicationUserDirectives(String master) {
+        return List.of(directive(REPLICATION_USER, REPLICATION, password(master, REPLICATION_USER)),
+                directive(SENTINEL_USER, SENTINEL_MONITOR, password(master, SENTINEL_USER)));
+    }
+
+    /** The services' users on a sentinel: same names and passwords as on the data nodes, {@link #SENTINEL_CLIENT} rights. */
+    public static List<List<String>> sentinelUserDirectives(String master) {
+        List<List<String>> out = new ArrayList<>();
+        for (String service : SERVICES.keySet()) {
+            out.add(directive(service, SENTINEL_CLIENT, password(master, service)));
+        }
+        return out;
+    }
+
+    private static List<String> directive(String user, String rule, String password) {
+        List<String> d = new ArrayList<>();
+        d.add(user);
+        d.add("reset");
+        d.add("on");
+        d.addAll(List.of(rule.split(" ")));
+        d.add(">" + password);
+        return d;
     }
 }

@@ -23,12 +23,24 @@ import java.util.concurrent.CompletionException;
  * <li>{@code STRATA_REDIS_URL} = {@code redis://host:port}</li>
  * <li>{@code STRATA_S3_ENDPOINT}, {@code STRATA_S3_ACCESS_KEY}, {@code STRATA_S3_SECRET_KEY}</li>
  * </ul>
+ *
+ * <p>With {@link Options#sentinel()} the embedded Redis is a Sentinel setup ({@link EmbeddedSentinel}) and services
+ * get Sentinel-mode client settings instead of one URL.
  */
 public final class StrataServers {
 
-    /** Where servers keep their files, and whether they must survive a restart. */
+    /**
+     * Where servers keep their files, and whether they must survive a restart. {@code sentinel}: Redis as master,
+     * replica and three sentinels (ports {@code redisPort}, {@code redisPort + 1} and {@code redisPort + 10000..10002},
+     * e.g. 16379, 16380, 26379-26381; all free ones when {@code redisPort} is 0).
+     */
     public record Options(Path dataDir, boolean durable, EmbeddedS3.Backend s3Backend, int pgPort, int redisPort,
-            int s3Port) {
+            int s3Port, boolean sentinel) {
+
+        public Options(Path dataDir, boolean durable, EmbeddedS3.Backend s3Backend, int pgPort, int redisPort,
+                int s3Port) {
+            this(dataDir, durable, s3Backend, pgPort, redisPort, s3Port, false);
+        }
 
         public static Options forTests() {
             try {
@@ -45,6 +57,7 @@ public final class StrataServers {
     private final Options options;
     private final EmbeddedPostgres postgres;
     private final EmbeddedRedis redis;
+    private final EmbeddedSentinel sentinel;
     private final EmbeddedS3 s3;
     private final Map<String, String> pg;
     private final String redisUrl;
@@ -77,8 +90,22 @@ public final class StrataServers {
         String redisEnv = env.get("STRATA_REDIS_URL");
         if (redisEnv != null && !redisEnv.isBlank()) {
             redis = null;
+            sentinel = null;
             redisUrl = redisEnv;
+        } else if (options.sentinel()) {
+            String redisPassword = options.durable() ? persistentSecret(options.dataDir(), "redis-password")
+                    : randomSecret();
+            int p = options.redisPort();
+            sentinel = p > 0
+                    ? new EmbeddedSentinel(options.dataDir().resolve("redis-sentinel"), redisPassword,
+                            options.durable(), p, p + 1, p + 10000, p + 10001, p + 10002)
+                    : new EmbeddedSentinel(options.dataDir().resolve("redis-sentinel"), redisPassword,
+                            options.durable());
+            redis = null;
+            // the default user at the sentinels: what an operator points redis-cli at first
+            redisUrl = sentinel.quarkusConfig(null).get("quarkus.redis.hosts");
         } else {
+            sentinel = null;
             String redisPassword = options.durable() ? persistentSecret(options.dataDir(), "redis-password")
                     : randomSecret();
             redis = new EmbeddedRedis(options.dataDir().resolve("redis"), port(options.redisPort()), options.durable(),
@@ -131,6 +158,7 @@ public final class StrataServers {
             CompletableFuture.allOf(
                     CompletableFuture.runAsync(() -> run(postgres == null ? null : postgres::start)),
                     CompletableFuture.runAsync(() -> run(redis == null ? null : redis::start)),
+                    CompletableFuture.runAsync(() -> run(sentinel == null ? null : sentinel::start)),
                     CompletableFuture.runAsync(() -> run(s3 == null ? null : s3::start))).join();
         } catch (CompletionException e) {
             stop();
@@ -144,6 +172,9 @@ public final class StrataServers {
         }
         if (redis != null) {
             redis.stop();
+        }
+        if (sentinel != null) {
+            sentinel.stop();
         }
         if (postgres != null) {
             postgres.stop();
@@ -167,7 +198,11 @@ public final class StrataServers {
         c.put("quarkus.datasource.jdbc.url", pg.get("jdbc"));
         c.put("quarkus.datasource.username", pg.get("user"));
         c.put("quarkus.datasource.password", pg.get("password"));
-        c.put("quarkus.redis.hosts", redisUrl(service));
+        if (sentinel != null) {
+            c.putAll(sentinel.quarkusConfig(service));
+        } else {
+            c.put("quarkus.redis.hosts", redisUrl(service));
+        }
         // .host, not the deprecated .url: quarkus-minio 3.8.6 no longer maps .url under this Quarkus
         c.put("quarkus.minio.host", s3Endpoint);
         c.put("quarkus.minio.access-key", s3AccessKey);
@@ -188,6 +223,11 @@ public final class StrataServers {
         return Optional.ofNullable(redis);
     }
 
+    /** The embedded Sentinel setup, if Redis runs in Sentinel mode ({@link Options#sentinel()}). */
+    public Optional<EmbeddedSentinel> embeddedSentinel() {
+        return Optional.ofNullable(sentinel);
+    }
+
     public Optional<EmbeddedS3> embeddedS3() {
         return Optional.ofNullable(s3);
     }
@@ -202,6 +242,9 @@ public final class StrataServers {
 
     /** The URL of a service's own Redis user; an external Redis (STRATA_REDIS_URL) is used as given. */
     public String redisUrl(String service) {
+        if (sentinel != null) {
+            return sentinel.quarkusConfig(service).get("quarkus.redis.hosts");
+        }
         return redis == null || service == null || service.isBlank() ? redisUrl : redis.url(service);
     }
 

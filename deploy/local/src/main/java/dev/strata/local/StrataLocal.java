@@ -23,6 +23,9 @@ import dev.strata.testing.StrataServers;
 /**
  * The one-command local stack: embedded PostgreSQL, Redis and S3 (data kept under a local directory across
  * restarts), then every service as its own JVM on its documented port. Ctrl-C stops everything, services first.
+ * With {@code --sentinel} (or {@code STRATA_LOCAL_SENTINEL=true}) Redis runs as a Sentinel setup (master, replica,
+ * three sentinels) and every service is configured for it ({@code QUARKUS_REDIS_CLIENT_TYPE=sentinel}, master name,
+ * sentinel URIs): a local rehearsal of the production topology, where killing the master is survivable.
  */
 public final class StrataLocal {
 
@@ -46,23 +49,26 @@ public final class StrataLocal {
             "-XX:ReservedCodeCacheSize=64m", "-XX:MaxDirectMemorySize=64m", "-XX:+UseSerialGC",
             "-XX:+ExitOnOutOfMemoryError");
 
+    private final boolean sentinel;
     private final List<ManagedProcess> running = new ArrayList<>();
     private StrataServers servers;
 
     /** One service at a time, each ready before the next starts: start-up times measured alone (bench/run.sh). */
     private boolean sequential;
 
-    StrataLocal(Path root, Path dataDir, boolean fresh, List<Service> selected) {
+    StrataLocal(Path root, Path dataDir, boolean fresh, List<Service> selected, boolean sentinel) {
         this.root = root;
         this.dataDir = dataDir;
         this.fresh = fresh;
         this.selected = selected;
+        this.sentinel = sentinel;
     }
 
     public static void main(String[] args) throws Exception {
         Path root = Path.of(System.getProperty("strata.root", ".")).toAbsolutePath().normalize();
         Path dataDir = root.resolve(".strata-data");
         boolean fresh = false;
+        boolean sentinel = "true".equalsIgnoreCase(System.getenv("STRATA_LOCAL_SENTINEL"));
         List<Service> selected = SERVICES;
         boolean sequential = false;
         for (int i = 0; i < args.length; i++) {
@@ -70,6 +76,7 @@ public final class StrataLocal {
                 case "--data-dir" -> dataDir = Path.of(args[++i]).toAbsolutePath();
                 case "--fresh" -> fresh = true;
                 case "--sequential" -> sequential = true;
+                case "--sentinel" -> sentinel = true;
                 case "--only" -> {
                     List<String> names = Arrays.asList(args[++i].split(","));
                     selected = SERVICES.stream().filter(s -> names.contains(s.name())).toList();
@@ -78,7 +85,7 @@ public final class StrataLocal {
                     }
                 }
                 case "-h", "--help" -> {
-                    System.out.println("usage: strata-local [--only svc,svc] [--data-dir DIR] [--fresh] [--sequential]");
+                    System.out.println("usage: strata-local [--only svc,svc] [--data-dir DIR] [--fresh] [--sentinel] [--sequential]");
                     return;
                 }
                 default -> die("unknown argument: " + args[i]);
@@ -87,7 +94,7 @@ public final class StrataLocal {
         if (fresh) {
             dataDir = Files.createTempDirectory("strata-local-");
         }
-        StrataLocal local = new StrataLocal(root, dataDir, fresh, selected);
+        StrataLocal local = new StrataLocal(root, dataDir, fresh, selected, sentinel);
         local.sequential = sequential;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -121,10 +128,11 @@ public final class StrataLocal {
         int s3 = fresh ? 0 : envPort("STRATA_LOCAL_S3_PORT", 19000);
         long t0 = System.nanoTime();
         servers = StrataServers.create(new StrataServers.Options(dataDir, true, EmbeddedS3.Backend.FILESYSTEM, pg,
-                redis, s3));
+                redis, s3, sentinel));
         servers.start();
-        log(String.format("stores up in %d ms: PostgreSQL %s, Redis %s, S3 %s", (System.nanoTime() - t0) / 1_000_000,
-                servers.jdbcUrl(), servers.redisUrl().replaceAll(":[^:@/]+@", ":***@"), servers.s3Endpoint()));
+        log(String.format("stores up in %d ms: PostgreSQL %s, Redis %s%s, S3 %s", (System.nanoTime() - t0) / 1_000_000,
+                servers.jdbcUrl(), sentinel ? "Sentinel (master '" + dev.strata.testing.EmbeddedSentinel.MASTER_NAME
+                        + "') " : "", servers.redisUrl().replaceAll(":[^:@/,]+@", ":***@"), servers.s3Endpoint()));
 
         String internalToken = StrataServers.persistentSecret(dataDir, "internal-token");
         // kyc-service's own credential: storage-gateway lets only this caller use kyc-documents
