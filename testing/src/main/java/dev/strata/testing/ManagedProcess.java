@@ -106,13 +106,14 @@ public final class ManagedProcess {
      * as a stalled store would be, {@code CONT} lets it go on. Fault tests use it to prove timeouts.
      */
     public void signal(String sig) {
-        List<String> cmd = new ArrayList<>(List.of("kill", "-" + sig));
-        process.descendants().forEach(h -> cmd.add(Long.toString(h.pid())));
-        if (cmd.size() == 2) {
+        StringBuilder pids = new StringBuilder();
+        process.descendants().forEach(h -> pids.append(' ').append(h.pid()));
+        if (pids.length() == 0) {
             return;
         }
         try {
-            Process k = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            // the shell's own kill: no procps package needed on a fresh machine
+            Process k = new ProcessBuilder("/bin/sh", "-c", "kill -" + sig + pids).redirectErrorStream(true).start();
             k.getInputStream().readAllBytes();
             k.waitFor(5, TimeUnit.SECONDS);
         } catch (IOException e) {
