@@ -27,11 +27,7 @@ import dev.strata.testing.OwnStoresResource;
 class StoreFaultTest {
 
     static String url(String path) {
-        return "http://127.0.0.1:" + RestAssured.port + path;
-    }
-
-    static Answer ready() {
-        return Faults.get(url("/q/health/ready"), null);
+        return Faults.url(RestAssured.port, path);
     }
 
     static Answer signUp(String email) {
@@ -47,13 +43,13 @@ class StoreFaultTest {
         try {
             Answer a = Faults.get(url("/api/users/me"), me.token());
             assertTrue(a.isProblem(503) && a.millis() < 2000, "Redis down: " + a);
-            assertEquals(503, Faults.await(503, Duration.ofSeconds(2), StoreFaultTest::ready).status());
+            assertEquals(503, Faults.await(503, Duration.ofSeconds(2), () -> Faults.ready(RestAssured.port)).status());
         } finally {
             OwnStoresResource.redis().start();
         }
         assertEquals(200, Faults.await(200, Duration.ofSeconds(5),
                 () -> Faults.get(url("/api/users/me"), me.token())).status(), "back within 5 s of Redis");
-        assertEquals(200, Faults.await(200, Duration.ofSeconds(5), StoreFaultTest::ready).status());
+        assertEquals(200, Faults.await(200, Duration.ofSeconds(5), () -> Faults.ready(RestAssured.port)).status());
     }
 
     @Test
@@ -70,11 +66,11 @@ class StoreFaultTest {
         try {
             Answer w = signUp(Api.randomEmail());
             assertTrue(w.isProblem(503) && w.millis() < 9000, "sign-up with PostgreSQL down: " + w);
-            assertEquals(503, Faults.await(503, Duration.ofSeconds(3), StoreFaultTest::ready).status());
+            assertEquals(503, Faults.await(503, Duration.ofSeconds(3), () -> Faults.ready(RestAssured.port)).status());
         } finally {
             OwnStoresResource.postgres().start();
         }
-        assertEquals(200, Faults.await(200, Duration.ofSeconds(10), StoreFaultTest::ready).status());
+        assertEquals(200, Faults.await(200, Duration.ofSeconds(10), () -> Faults.ready(RestAssured.port)).status());
         for (String email : acked) {
             Answer in = Faults.await(201, Duration.ofSeconds(5), () -> Faults.call("POST", url("/api/sessions"), null,
                     "{\"email\":\"" + email + "\",\"password\":\"" + Api.PASSWORD + "\"}"));

@@ -40,11 +40,7 @@ class StoreFaultTest {
     SessionStore sessions;
 
     static String url(String path) {
-        return "http://127.0.0.1:" + RestAssured.port + path;
-    }
-
-    static Answer ready() {
-        return Faults.get(url("/q/health/ready"), null);
+        return Faults.url(RestAssured.port, path);
     }
 
     static Answer create(TestSessions.Minted who) {
@@ -63,12 +59,12 @@ class StoreFaultTest {
         try {
             Answer a = mine(me);
             assertTrue(a.isProblem(503) && a.millis() < 2500, "Redis down: " + a);
-            assertEquals(503, Faults.await(503, Duration.ofSeconds(3), StoreFaultTest::ready).status());
+            assertEquals(503, Faults.await(503, Duration.ofSeconds(3), () -> Faults.ready(RestAssured.port)).status());
         } finally {
             OwnStoresResource.redis().start();
         }
         assertEquals(200, Faults.await(200, Duration.ofSeconds(5), () -> mine(me)).status());
-        assertEquals(200, Faults.await(200, Duration.ofSeconds(5), StoreFaultTest::ready).status());
+        assertEquals(200, Faults.await(200, Duration.ofSeconds(5), () -> Faults.ready(RestAssured.port)).status());
     }
 
     @Test
@@ -86,11 +82,11 @@ class StoreFaultTest {
         try {
             Answer w = create(TestSessions.mint(sessions, "user"));
             assertTrue(w.isProblem(503) && w.millis() < 3500, "create with PostgreSQL down: " + w);
-            assertEquals(503, Faults.await(503, Duration.ofSeconds(3), StoreFaultTest::ready).status());
+            assertEquals(503, Faults.await(503, Duration.ofSeconds(3), () -> Faults.ready(RestAssured.port)).status());
         } finally {
             OwnStoresResource.postgres().start();
         }
-        assertEquals(200, Faults.await(200, Duration.ofSeconds(10), StoreFaultTest::ready).status());
+        assertEquals(200, Faults.await(200, Duration.ofSeconds(10), () -> Faults.ready(RestAssured.port)).status());
         for (int i = 0; i < users.size(); i++) {
             TestSessions.Minted u = users.get(i);
             Answer a = Faults.await(200, Duration.ofSeconds(5), () -> mine(u));

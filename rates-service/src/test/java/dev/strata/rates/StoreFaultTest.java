@@ -34,11 +34,7 @@ class StoreFaultTest {
     SessionStore sessions;
 
     static String url(String path) {
-        return "http://127.0.0.1:" + RestAssured.port + path;
-    }
-
-    static Answer ready() {
-        return Faults.get(url("/q/health/ready"), null);
+        return Faults.url(RestAssured.port, path);
     }
 
     static Answer override(TestSessions.Minted admin, String rate) {
@@ -60,13 +56,13 @@ class StoreFaultTest {
             assertTrue((a.status() == 200 || a.isProblem(503)) && a.millis() < 2500, "Redis down: " + a);
             Answer w = override(admin, "1.06");
             assertTrue(w.isProblem(503) && w.millis() < 2500, "a signed-in call with Redis down: " + w);
-            assertEquals(503, Faults.await(503, Duration.ofSeconds(2), StoreFaultTest::ready).status());
+            assertEquals(503, Faults.await(503, Duration.ofSeconds(2), () -> Faults.ready(RestAssured.port)).status());
         } finally {
             OwnStoresResource.redis().start();
         }
         assertEquals(200, Faults.await(200, Duration.ofSeconds(5), StoreFaultTest::read).status());
         assertEquals(200, Faults.await(200, Duration.ofSeconds(5), () -> override(admin, "1.07")).status());
-        assertEquals(200, Faults.await(200, Duration.ofSeconds(5), StoreFaultTest::ready).status());
+        assertEquals(200, Faults.await(200, Duration.ofSeconds(5), () -> Faults.ready(RestAssured.port)).status());
     }
 
     @Test
@@ -79,11 +75,11 @@ class StoreFaultTest {
         try {
             Answer w = override(admin, "1.40");
             assertTrue(w.isProblem(503) && w.millis() < 9000, "override with PostgreSQL down: " + w);
-            assertEquals(503, Faults.await(503, Duration.ofSeconds(3), StoreFaultTest::ready).status());
+            assertEquals(503, Faults.await(503, Duration.ofSeconds(3), () -> Faults.ready(RestAssured.port)).status());
         } finally {
             OwnStoresResource.postgres().start();
         }
-        assertEquals(200, Faults.await(200, Duration.ofSeconds(10), StoreFaultTest::ready).status());
+        assertEquals(200, Faults.await(200, Duration.ofSeconds(10), () -> Faults.ready(RestAssured.port)).status());
         Answer after = Faults.await(200, Duration.ofSeconds(5), StoreFaultTest::read);
         assertEquals(200, after.status(), "read after restart: " + after);
         assertEquals(0, new BigDecimal("1.30").compareTo(new BigDecimal(new JsonObject(after.body()).getString("rate"))),

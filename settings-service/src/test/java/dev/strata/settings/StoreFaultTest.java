@@ -39,11 +39,7 @@ class StoreFaultTest {
     io.quarkus.redis.datasource.RedisDataSource redis;
 
     static String url(String path) {
-        return "http://127.0.0.1:" + RestAssured.port + path;
-    }
-
-    static Answer ready() {
-        return Faults.get(url("/q/health/ready"), null);
+        return Faults.url(RestAssured.port, path);
     }
 
     @Test
@@ -54,14 +50,14 @@ class StoreFaultTest {
         try {
             Answer a = Faults.get(url("/api/settings/me"), me.token());
             assertTrue(a.isProblem(503) && a.millis() < 2000, "Redis down: " + a);
-            Answer r = Faults.await(503, Duration.ofSeconds(2), StoreFaultTest::ready);
+            Answer r = Faults.await(503, Duration.ofSeconds(2), () -> Faults.ready(RestAssured.port));
             assertEquals(503, r.status(), "readiness DOWN: " + r);
         } finally {
             OwnStoresResource.redis().start();
         }
         Answer back = Faults.await(200, Duration.ofSeconds(5), () -> Faults.get(url("/api/settings/me"), me.token()));
         assertEquals(200, back.status(), "back within 5 s of Redis: " + back);
-        assertEquals(200, Faults.await(200, Duration.ofSeconds(5), StoreFaultTest::ready).status());
+        assertEquals(200, Faults.await(200, Duration.ofSeconds(5), () -> Faults.ready(RestAssured.port)).status());
     }
 
     static Answer patch(TestSessions.Minted who, String json) {
@@ -82,7 +78,7 @@ class StoreFaultTest {
         try {
             Answer w = patch(me, "{\"locale\":\"it\"}");
             assertTrue(w.isProblem(503) && w.millis() < 3500, "write with PostgreSQL down: " + w);
-            Answer r = Faults.await(503, Duration.ofSeconds(3), StoreFaultTest::ready);
+            Answer r = Faults.await(503, Duration.ofSeconds(3), () -> Faults.ready(RestAssured.port));
             assertEquals(503, r.status(), "readiness DOWN: " + r);
         } finally {
             OwnStoresResource.postgres().start();
@@ -93,7 +89,7 @@ class StoreFaultTest {
         Answer read = Faults.await(200, Duration.ofSeconds(10), () -> Faults.get(url("/api/settings/me"), me.token()));
         assertEquals(200, read.status(), "read after restart: " + read);
         assertTrue(read.body().contains("\"locale\":\"ja\""), "the last acknowledged write survived: " + read);
-        assertEquals(200, Faults.await(200, Duration.ofSeconds(10), StoreFaultTest::ready).status());
+        assertEquals(200, Faults.await(200, Duration.ofSeconds(10), () -> Faults.ready(RestAssured.port)).status());
         assertEquals(200, patch(me, "{\"locale\":\"it\"}").status(), "writes work again");
     }
 

@@ -35,11 +35,7 @@ class StoreFaultTest {
     SessionStore sessions;
 
     static String url(String path) {
-        return "http://127.0.0.1:" + RestAssured.port + path;
-    }
-
-    static Answer ready() {
-        return Faults.get(url("/q/health/ready"), null);
+        return Faults.url(RestAssured.port, path);
     }
 
     static Answer upload(TestSessions.Minted who) {
@@ -54,13 +50,13 @@ class StoreFaultTest {
         try {
             Answer a = upload(me);
             assertTrue(a.isProblem(503) && a.millis() < 9000, "S3 down: " + a);
-            Answer r = Faults.await(503, Duration.ofSeconds(10), StoreFaultTest::ready);
+            Answer r = Faults.await(503, Duration.ofSeconds(10), () -> Faults.ready(RestAssured.port));
             assertEquals(503, r.status(), "readiness DOWN: " + r);
         } finally {
             OwnStoresResource.s3().start();
         }
         assertEquals(201, Faults.await(201, Duration.ofSeconds(10), () -> upload(me)).status(), "back after S3");
-        assertEquals(200, Faults.await(200, Duration.ofSeconds(15), StoreFaultTest::ready).status());
+        assertEquals(200, Faults.await(200, Duration.ofSeconds(15), () -> Faults.ready(RestAssured.port)).status());
     }
 
     @Test
@@ -71,7 +67,7 @@ class StoreFaultTest {
         try {
             Answer a = upload(me);
             assertTrue(a.isProblem(503) && a.millis() < 2500, "Redis down: " + a);
-            assertEquals(503, Faults.await(503, Duration.ofSeconds(3), StoreFaultTest::ready).status());
+            assertEquals(503, Faults.await(503, Duration.ofSeconds(3), () -> Faults.ready(RestAssured.port)).status());
         } finally {
             OwnStoresResource.redis().start();
         }

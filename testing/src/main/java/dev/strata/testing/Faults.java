@@ -67,6 +67,16 @@ public final class Faults {
         return call("GET", url, token, null);
     }
 
+    /** The service under test on loopback (its test port). */
+    public static String url(int port, String path) {
+        return "http://127.0.0.1:" + port + path;
+    }
+
+    /** The service's readiness answer. */
+    public static Answer ready(int port) {
+        return get(url(port, "/q/health/ready"), null);
+    }
+
     /**
      * Repeats the call until it answers {@code status} and returns that answer, with {@code millis} the time from
      * the first try; the last answer otherwise (the caller's assertion then fails on it).
