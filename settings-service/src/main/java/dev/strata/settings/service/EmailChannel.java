@@ -1,9 +1,5 @@
 package dev.strata.settings.service;
 
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -49,16 +45,15 @@ public class EmailChannel implements DeliveryChannel {
         EventEnvelope e = n.event();
         String data;
         try {
-            data = json.writeValueAsString(e.data() == null ? Map.of() : e.data());
+            data = n.dataJson(json);
         } catch (JsonProcessingException x) {
             return Uni.createFrom().failure(x);
         }
-        OffsetDateTime occurred = (e.occurredAt() == null ? Instant.now() : e.occurredAt()).atOffset(ZoneOffset.UTC);
         return StoreFailures.bounded(pool.preparedQuery("insert into settings.email_outbox (id, user_id, event_id,"
                 + " event_type, category, data, occurred_at) values ($1, $2, $3, $4, $5, cast(cast($6 as text) as jsonb),"
                 + " $7) on conflict (user_id, event_id) do nothing")
                 .execute(Tuple.tuple().addValue(UUID.randomUUID()).addValue(n.userId()).addValue(e.id())
-                        .addValue(e.type()).addValue(n.category()).addValue(data).addValue(occurred)),
+                        .addValue(e.type()).addValue(n.category()).addValue(data).addValue(n.occurredUtc())),
                 config.dbTimeout(), SettingsService.STORE)
                 .invoke(r -> {
                     if (r.rowCount() == 1) {

@@ -1,7 +1,6 @@
 package dev.strata.settings.service;
 
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -143,7 +142,7 @@ public class NotificationService {
                 count("push", n.event().type(), "opted-out");
                 return Uni.createFrom().voidItem();
             }
-            return toInbox(n.userId(), n.category(), n.event()).chain(added -> {
+            return toInbox(n).chain(added -> {
                 count("push", n.event().type(), added == null ? "duplicate" : "delivered");
                 // live only for a new entry: a redelivered event was pushed the first time
                 return added == null ? Uni.createFrom().voidItem() : push.publish(n.userId(), added);
@@ -174,20 +173,19 @@ public class NotificationService {
     }
 
     /** The new entry, or null when the user already has this event. */
-    Uni<InboxItem> toInbox(UUID userId, String category, EventEnvelope e) {
+    Uni<InboxItem> toInbox(Notification n) {
         String data;
         try {
-            data = json.writeValueAsString(e.data() == null ? Map.of() : e.data());
+            data = n.dataJson(json);
         } catch (JsonProcessingException x) {
             return Uni.createFrom().failure(x);
         }
-        OffsetDateTime occurred = (e.occurredAt() == null ? Instant.now() : e.occurredAt()).atOffset(ZoneOffset.UTC);
         return bounded(pool.preparedQuery("insert into settings.inbox (id, user_id, event_id, category, type, data,"
                 + " occurred_at) values ($1, $2, $3, $4, $5, cast(cast($6 as text) as jsonb), $7)"
                 + " on conflict (user_id, event_id) do nothing"
                 + " returning id, category, type, data::text, occurred_at, created_at, read_at")
-                .execute(Tuple.tuple().addValue(UUID.randomUUID()).addValue(userId).addValue(e.id())
-                        .addValue(category).addValue(e.type()).addValue(data).addValue(occurred)))
+                .execute(Tuple.tuple().addValue(UUID.randomUUID()).addValue(n.userId()).addValue(n.event().id())
+                        .addValue(n.category()).addValue(n.event().type()).addValue(data).addValue(n.occurredUtc())))
                 .map(rows -> rows.iterator().hasNext() ? item(rows.iterator().next()) : null);
     }
 

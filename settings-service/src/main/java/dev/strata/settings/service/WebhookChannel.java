@@ -1,6 +1,5 @@
 package dev.strata.settings.service;
 
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -66,8 +65,8 @@ public class WebhookChannel implements DeliveryChannel {
     static Map<String, Object> payload(Notification n) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", n.event().type());
-        body.put("timestamp", (n.event().occurredAt() == null ? Instant.now() : n.event().occurredAt()).toString());
-        body.put("data", n.event().data() == null ? Map.of() : n.event().data());
+        body.put("timestamp", n.occurred().toString());
+        body.put("data", n.data());
         return body;
     }
 }
