@@ -50,6 +50,28 @@ class RacesTest {
         }
     }
 
+    /**
+     * A revoke and a grant at once: Postgres keeps both changes, and the user's live session (rewritten in Redis
+     * after each commit) ends equal to Postgres, whichever change and sync ran last.
+     */
+    @Test
+    void concurrentRoleChangesLeaveTheLiveSessionEqualToPostgres() throws Exception {
+        Api.Signed root = Api.admin();
+        for (int round = 0; round < 5; round++) {
+            Api.Signed u = Api.newUser();
+            String id = u.account().id();
+            as(root).put("/api/admin/users/" + id + "/roles/reviewer").then().statusCode(200);
+            List<Integer> codes = together(List.of(
+                    () -> as(root).delete("/api/admin/users/" + id + "/roles/reviewer").statusCode(),
+                    () -> as(root).put("/api/admin/users/" + id + "/roles/admin").statusCode()));
+            assertEquals(List.of(200, 200), codes);
+            String roles = Api.column("select roles from auth.users where id = ?::uuid", id).get(0);
+            assertTrue(!roles.contains("reviewer") && roles.contains("admin"), "round " + round + ": " + roles);
+            List<String> live = as(u).get("/api/sessions/current").then().statusCode(200).extract().path("roles");
+            assertTrue(live.contains("admin") && !live.contains("reviewer"), "round " + round + ": session " + live);
+        }
+    }
+
     @Test
     void aPasswordChangeLeavesNoSessionOpenedWithTheOldPassword() throws Exception {
         Api.Account a = Api.signUp();

@@ -15,6 +15,7 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 
 import dev.strata.auth.domain.Roles;
+import dev.strata.auth.service.SessionService;
 import dev.strata.auth.service.UserService;
 import dev.strata.platform.problem.ProblemException;
 import dev.strata.platform.security.Caller;
@@ -24,10 +25,12 @@ import dev.strata.platform.security.Caller;
 public class AdminUserResource {
 
     private final UserService users;
+    private final SessionService sessions;
     private final SecurityIdentity identity;
 
-    public AdminUserResource(UserService users, SecurityIdentity identity) {
+    public AdminUserResource(UserService users, SessionService sessions, SecurityIdentity identity) {
         this.users = users;
+        this.sessions = sessions;
         this.identity = identity;
     }
 
@@ -40,7 +43,8 @@ public class AdminUserResource {
     @PUT
     @Path("{id}/roles/{role}")
     public Uni<Dto.AdminUserView> grant(@PathParam("id") String id, @PathParam("role") String role) {
-        return users.changeRole(Http.uuid("id", id), grantable(role), true).map(Dto.AdminUserView::of);
+        return users.changeRole(Http.uuid("id", id), grantable(role), true)
+                .call(u -> sessions.syncRoles(u.id)).map(Dto.AdminUserView::of);
     }
 
     @DELETE
@@ -52,7 +56,8 @@ public class AdminUserResource {
             // the last admin must not lock everyone out by accident
             throw ProblemException.conflict("Admins cannot revoke their own admin role");
         }
-        return users.changeRole(target, r, false).map(Dto.AdminUserView::of);
+        return users.changeRole(target, r, false)
+                .call(u -> sessions.syncRoles(u.id)).map(Dto.AdminUserView::of);
     }
 
     /** Bans a user: sign-in is refused and every session is revoked at once. */

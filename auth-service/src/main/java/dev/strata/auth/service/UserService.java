@@ -181,21 +181,20 @@ public class UserService {
         });
     }
 
+    /**
+     * Grants or revokes a role in Postgres only. The row is locked: two role changes at once both apply (no lost
+     * update). The live sessions' Redis records are rewritten after the commit by
+     * {@link SessionService#syncRoles}, never before it: a rolled-back change must not reach Redis.
+     */
     @WithTransaction
     public Uni<User> changeRole(UUID userId, String role, boolean grant) {
-        // row locked: two role changes at once both apply (no lost update), and a sign-in in flight waits for the
-        // new roles or has its session rewritten below
         return users.findById(userId, LockModeType.PESSIMISTIC_WRITE).onItem().ifNull().failWith(() -> ProblemException.notFound("No such user"))
-                .chain(user -> {
+                .invoke(user -> {
                     Set<String> roles = new LinkedHashSet<>(user.roleSet());
-                    boolean changed = grant ? roles.add(role) : roles.remove(role);
-                    if (!changed) {
-                        return Uni.createFrom().item(user);
+                    if (grant ? roles.add(role) : roles.remove(role)) {
+                        user.roleSet(roles);
+                        user.updatedAt = Instant.now();
                     }
-                    user.roleSet(roles);
-                    user.updatedAt = Instant.now();
-                    // roles travel inside the Redis session records: rewrite them so the change applies now
-                    return sessions.refreshRoles(user).replaceWith(user);
                 });
     }
 
