@@ -107,6 +107,13 @@ public interface AuthConfig {
         Duration idleTimeout();
 
         /**
+         * How often the times at which sessions were last checked (noted in Redis by every service's check) are
+         * written to {@code sessions.last_seen_at}, in one batched update.
+         */
+        @WithDefault("PT30S")
+        Duration lastSeenFlush();
+
+        /**
          * {@code <keyId>:<base64 PKCS#8 Ed25519 private key>} that signs every session record (from a Secret; only
          * auth-service has it). Every service verifies with the public half ({@code strata.sessions.verify-keys}).
          */

@@ -13,6 +13,7 @@ import jakarta.validation.constraints.Size;
 
 import dev.strata.auth.domain.Account;
 import dev.strata.auth.domain.Session;
+import dev.strata.auth.service.SessionService;
 import dev.strata.auth.domain.User;
 
 /** Request and response bodies of the public API. */
@@ -75,8 +76,9 @@ public final class Dto {
 
     public record SessionView(UUID id, Instant createdAt, Instant lastSeenAt, Instant expiresAt, String ip,
             String userAgent, boolean current) {
-        public static SessionView of(Session s, String currentId) {
-            return new SessionView(s.id, s.createdAt, s.lastSeenAt, s.expiresAt, s.ip, s.userAgent,
+        public static SessionView of(SessionService.Live live, String currentId) {
+            Session s = live.session();
+            return new SessionView(s.id, s.createdAt, live.lastSeenAt(), s.expiresAt, s.ip, s.userAgent,
                     s.id.toString().equals(currentId));
         }
     }

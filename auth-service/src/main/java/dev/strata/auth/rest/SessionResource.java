@@ -128,7 +128,7 @@ public class SessionResource {
     @Authenticated
     public Uni<List<Dto.SessionView>> mine() {
         Caller c = Caller.of(identity);
-        return sessions.listActive(UUID.fromString(c.userId()))
+        return sessions.listLive(UUID.fromString(c.userId()))
                 .map(list -> list.stream().map(s -> Dto.SessionView.of(s, c.sessionId())).toList());
     }
 

@@ -39,6 +39,7 @@ public class AccountEvents {
     public static final String SESSIONS_REVOKED = "accounts.sessions_revoked";
     public static final String WALLET_LINKED = "accounts.wallet_linked";
     public static final String WALLET_UNLINKED = "accounts.wallet_unlinked";
+    public static final String SESSION_CREATED = "sessions.created";
 
     private final Outbox outbox;
     private final OutboxRelay relay;
@@ -96,6 +97,18 @@ public class AccountEvents {
     /** The user removed a linked wallet address. */
     public Uni<Void> walletUnlinked(UUID userId, String address) {
         return append(WALLET_UNLINKED, userId, Map.of("address", address));
+    }
+
+    /**
+     * A sign-in from an address and browser this user never signed in from before (not sent for a user's first
+     * session): what a "new sign-in to your account" notice is made of.
+     */
+    public Uni<Void> sessionCreated(UUID userId, UUID sessionId, String ip, String userAgent) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("sessionId", sessionId.toString());
+        data.put("ip", ip);
+        data.put("userAgent", userAgent);
+        return append(SESSION_CREATED, userId, data);
     }
 
     /** Call inside the transaction of the change. */

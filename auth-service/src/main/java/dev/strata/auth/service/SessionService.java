@@ -46,17 +46,19 @@ public class SessionService {
     private final UserRepository users;
     private final SessionStore store;
     private final EventBus events;
+    private final AccountEvents accountEvents;
     private final AuthConfig.Sessions config;
     private final AuthMetrics metrics;
     // records are worthless to other services unless signed with auth-service's private key
     private final SessionSignatures.Signer signer;
 
-    public SessionService(SessionRepository sessions, UserRepository users, SessionStore store, EventBus events,
+    public SessionService(SessionRepository sessions, UserRepository users, SessionStore store, EventBus events, AccountEvents accountEvents,
             AuthConfig config, AuthMetrics metrics) {
         this.sessions = sessions;
         this.users = users;
         this.store = store;
         this.events = events;
+        this.accountEvents = accountEvents;
         this.config = config.sessions();
         this.metrics = metrics;
         this.signer = SessionSignatures.signer(config.sessions().signingKey());
@@ -77,9 +79,20 @@ public class SessionService {
         s.ip = ip;
         s.userAgent = userAgent == null ? null : userAgent.substring(0, Math.min(userAgent.length(), 512));
         return sessions.persist(s)
+                .call(() -> announceIfNew(s))
                 .chain(() -> store.save(s.tokenHash, signer.sign(s.tokenHash, record(s, user.email, user.roleSet()))))
                 .invoke(() -> metrics.sessionCreated())
                 .replaceWith(() -> new Created(token, s));
+    }
+
+    /** {@code sessions.created} unless the user signed in from this address with this browser before. */
+    private Uni<Void> announceIfNew(Session s) {
+        return sessions.count("userId = ?1 and id <> ?2", s.userId, s.id).chain(earlier -> earlier == 0
+                ? Uni.createFrom().voidItem()
+                : sessions.count("userId = ?1 and id <> ?2 and ip is not distinct from ?3"
+                        + " and userAgent is not distinct from ?4", s.userId, s.id, s.ip, s.userAgent)
+                        .chain(same -> same > 0 ? Uni.createFrom().voidItem()
+                                : accountEvents.sessionCreated(s.userId, s.id, s.ip, s.userAgent)));
     }
 
     /**
@@ -121,9 +134,30 @@ public class SessionService {
         });
     }
 
+    /** A live session and when it was last checked by any service. */
+    public record Live(Session session, Instant lastSeenAt) {
+    }
+
+    /**
+     * The user's live sessions: not revoked, not expired, and not idled out. The last check is the newer of
+     * {@code last_seen_at} and the time every service's check noted in Redis since the last batched write.
+     */
     @WithSession
-    public Uni<List<Session>> listActive(UUID userId) {
-        return sessions.active(userId, Instant.now());
+    public Uni<List<Live>> listLive(UUID userId) {
+        Instant now = Instant.now();
+        Instant idledOutBefore = config.idleTimeout().isZero() ? null : now.minus(config.idleTimeout());
+        return sessions.active(userId, now).chain(list -> store.seen(list.stream().map(s -> s.tokenHash).toList())
+                .map(seen -> {
+                    List<Live> live = new ArrayList<>();
+                    for (Session s : list) {
+                        Instant noted = seen.get(s.tokenHash);
+                        Instant last = noted != null && noted.isAfter(s.lastSeenAt) ? noted : s.lastSeenAt;
+                        if (idledOutBefore == null || last.isAfter(idledOutBefore)) {
+                            live.add(new Live(s, last));
+                        }
+                    }
+                    return live;
+                }));
     }
 
     /** Revokes one of the caller's sessions; somebody else's session id is simply not found. */
@@ -150,6 +184,18 @@ public class SessionService {
                         doomed.stream().map(d -> d.tokenHash).toList()))
                 .call(doomed -> announce(userId, doomed, reason))
                 .map(List::size);
+    }
+
+    /**
+     * After a committed role change: rewrites the live sessions' records with the roles committed now, under the
+     * user's row lock. Syncs of concurrent changes thus run one after another, each writing the latest committed
+     * roles, so the last one to run leaves Redis equal to Postgres whatever order the commits and syncs took.
+     * Always runs, even when the change was a no-op: repeating a request whose sync failed (Redis down) repairs it.
+     */
+    @WithTransaction
+    public Uni<Void> syncRoles(UUID userId) {
+        return users.findById(userId, LockModeType.PESSIMISTIC_WRITE)
+                .chain(user -> user == null ? Uni.createFrom().voidItem() : refreshRoles(user));
     }
 
     /** Rewrites the Redis records of a user's live sessions so a role change applies to them at once. */

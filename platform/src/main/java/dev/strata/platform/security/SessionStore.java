@@ -2,7 +2,11 @@ package dev.strata.platform.security;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,21 +34,36 @@ public class SessionStore {
     public static final String SESSION_PREFIX = "session:";
     public static final String USER_INDEX_PREFIX = "user-sessions:";
 
-    // GET + EXPIRE to min(idle, absolute expiry - now), atomically and in one round trip
+    /**
+     * Token hash → when a check last found the session (Redis TIME, epoch seconds). auth-service moves it into
+     * {@code sessions.last_seen_at} in batches, so the check path never writes to Postgres.
+     */
+    public static final String SEEN_KEY = "strata:sessions:seen";
+
+    // GET + EXPIRE to min(idle, absolute expiry - now) + note the time in the seen index, atomically, one round trip
     private static final RedisScript TOUCH = new RedisScript("""
             redis.replicate_commands()
             local v = redis.call('GET', KEYS[1])
             if not v then return false end
+            local now = tonumber(redis.call('TIME')[1])
             local ok, r = pcall(cjson.decode, v)
             if ok and type(r) == 'table' then
               local idle = tonumber(r['idleSeconds']) or 0
               local exp = tonumber(r['expiresAtEpochSecond'])
               if idle > 0 and exp then
-                local ttl = math.min(idle, exp - tonumber(redis.call('TIME')[1]))
+                local ttl = math.min(idle, exp - now)
                 if ttl > 0 then redis.call('EXPIRE', KEYS[1], ttl) end
               end
             end
+            redis.call('ZADD', KEYS[2], now, ARGV[1])
             return v
+            """);
+
+    // takes (reads and removes) up to ARGV[1] entries of the seen index at once
+    private static final RedisScript TAKE_SEEN = new RedisScript("""
+            local r = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1, 'WITHSCORES')
+            for i = 1, #r, 2 do redis.call('ZREM', KEYS[1], r[i]) end
+            return r
             """);
 
     private final ReactiveRedisDataSource redis;
@@ -120,8 +139,51 @@ public class SessionStore {
 
     /** The touch script alone: the record's JSON as Redis holds it (after sliding its idle TTL), or null. */
     public Uni<String> touchRaw(String tokenHash) {
-        return TOUCH.run(redis, List.of(SESSION_PREFIX + tokenHash))
+        return TOUCH.run(redis, List.of(SESSION_PREFIX + tokenHash, SEEN_KEY), tokenHash)
                 .map(response -> response == null ? null : response.toString());
+    }
+
+    /** When a check last found each session and auth-service has not moved it to Postgres yet (absent: none). */
+    public Uni<Map<String, Instant>> seen(List<String> tokenHashes) {
+        if (tokenHashes.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return redis.sortedSet(String.class).zmscore(SEEN_KEY, tokenHashes.toArray(String[]::new)).map(scores -> {
+            Map<String, Instant> m = new HashMap<>();
+            for (int i = 0; i < tokenHashes.size(); i++) {
+                Double d = scores.get(i);
+                if (d != null) {
+                    m.put(tokenHashes.get(i), Instant.ofEpochSecond(d.longValue()));
+                }
+            }
+            return m;
+        });
+    }
+
+    /** Takes up to {@code max} entries out of the seen index (token hash → time), oldest first. */
+    public Uni<Map<String, Instant>> takeSeen(int max) {
+        return TAKE_SEEN.run(redis, List.of(SEEN_KEY), Integer.toString(max)).map(r -> {
+            Map<String, Instant> m = new LinkedHashMap<>();
+            if (r != null) {
+                for (int i = 0; i + 1 < r.size(); i += 2) {
+                    m.put(r.get(i).toString(), Instant.ofEpochSecond((long) Double.parseDouble(r.get(i + 1).toString())));
+                }
+            }
+            return m;
+        });
+    }
+
+    /** Puts taken entries back (their write failed), never moving an entry back in time. */
+    public Uni<Void> returnSeen(Map<String, Instant> taken) {
+        if (taken.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<String> args = new ArrayList<>(List.of("ZADD", SEEN_KEY, "GT"));
+        taken.forEach((hash, at) -> {
+            args.add(Long.toString(at.getEpochSecond()));
+            args.add(hash);
+        });
+        return redis.execute(args.get(0), args.subList(1, args.size()).toArray(String[]::new)).replaceWithVoid();
     }
 
     /** Drops a session key that must not be used any more (e.g. a record past its absolute expiry). */
