@@ -18,7 +18,7 @@ import dev.strata.platform.events.stream.DurableConsumer;
 import dev.strata.settings.config.SettingsConfig;
 
 /**
- * Reads the suite's durable event streams ({@code strata:events:kyc}, {@code strata:events:accounts}, and
+ * Reads the suite's durable event streams ({@code strata:events:kyc}, {@code strata:events:accounts}, {@code strata:events:sessions} and
  * {@code strata:events:transfers} which {@link TransferWatcher} fills) in the
  * consumer group {@code settings-notifications}: events written while this service was down are read when it
  * comes back, each acknowledged only after it was handled.
@@ -27,7 +27,7 @@ import dev.strata.settings.config.SettingsConfig;
 public class EventConsumers {
 
     public static final String GROUP = "settings-notifications";
-    public static final List<String> FAMILIES = List.of("kyc", "accounts", TransferWatcher.FAMILY);
+    public static final List<String> FAMILIES = List.of("kyc", "accounts", "sessions", TransferWatcher.FAMILY);
 
     private final List<DurableConsumer> consumers;
     private final Vertx vertx;
