@@ -173,6 +173,12 @@ public final class StrataLocal {
             }
             List<String> cmd = new ArrayList<>(List.of(java.toString()));
             cmd.addAll(JVM_OPTIONS);
+            // an AppCDS archive (built with -Dquarkus.package.jar.appcds.enabled=true, as bench/run.sh does) spares
+            // loading and verifying the same classes at every start; a stale one is ignored by the JVM
+            Path cds = jarOf(s).resolveSibling("app-cds.jsa");
+            if (Files.isRegularFile(cds)) {
+                cmd.add("-XX:SharedArchiveFile=" + cds);
+            }
             cmd.addAll(List.of("-jar", jarOf(s).toString()));
             // glibc keeps one malloc arena per thread by default: native memory (argon2's 19 MiB blocks, Netty)
             // freed by one thread stays resident in its arena
