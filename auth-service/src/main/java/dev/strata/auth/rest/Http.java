@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.UUID;
 
 import dev.strata.auth.config.AuthConfig;
-import dev.strata.platform.security.SessionAuthenticationMechanism;
+import dev.strata.platform.security.SessionCookie;
 import dev.strata.platform.problem.ProblemException;
 
 final class Http {
@@ -14,10 +14,10 @@ final class Http {
 
     /**
      * The session cookie: host-only (__Host-), never readable by scripts, sent on top-level navigations. Its name
-     * is the one every service's platform mechanism reads, so it is not configurable here.
+     * is the one every service's platform mechanism reads ({@code strata.sessions.cookie-name}).
      */
     static String sessionCookie(AuthConfig config, String token, Duration maxAge) {
-        return SessionAuthenticationMechanism.COOKIE + "=" + token + "; Path=/; Max-Age=" + maxAge.toSeconds()
+        return SessionCookie.name() + "=" + token + "; Path=/; Max-Age=" + maxAge.toSeconds()
                 + attributes(config);
     }
 
@@ -46,7 +46,7 @@ final class Http {
     }
 
     static String clearedCookie(AuthConfig config) {
-        return SessionAuthenticationMechanism.COOKIE + "=; Path=/; Max-Age=0" + attributes(config);
+        return SessionCookie.name() + "=; Path=/; Max-Age=0" + attributes(config);
     }
 
     private static String attributes(AuthConfig config) {

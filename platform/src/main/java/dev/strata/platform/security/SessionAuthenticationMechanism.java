@@ -16,14 +16,15 @@ import io.vertx.core.http.Cookie;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Reads the session token from {@code Authorization: Bearer} or the {@code __Host-strata_session} cookie.
+ * Reads the session token from {@code Authorization: Bearer} or the session cookie ({@link SessionCookie}).
  * No token → anonymous (public endpoints still work; protected ones answer 401). A token that cannot be a
  * session token → 401 without touching Redis.
  */
 @ApplicationScoped
 public class SessionAuthenticationMechanism implements HttpAuthenticationMechanism {
 
-    public static final String COOKIE = "__Host-strata_session";
+    /** The default session cookie name; the one in use is {@link SessionCookie#name()}. */
+    public static final String COOKIE = SessionCookie.DEFAULT;
     private static final String BEARER = "Bearer ";
 
     @Override
@@ -40,7 +41,7 @@ public class SessionAuthenticationMechanism implements HttpAuthenticationMechani
             }
             token = header.substring(BEARER.length()).trim();
         } else {
-            Cookie cookie = ctx.request().getCookie(COOKIE);
+            Cookie cookie = ctx.request().getCookie(SessionCookie.name());
             if (cookie != null) {
                 token = cookie.getValue();
             }

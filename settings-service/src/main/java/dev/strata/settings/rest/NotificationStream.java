@@ -22,7 +22,7 @@ import io.vertx.ext.web.RoutingContext;
 import dev.strata.platform.problem.Problem;
 import dev.strata.platform.problem.ProblemException;
 import dev.strata.platform.problem.ProblemType;
-import dev.strata.platform.security.SessionAuthenticationMechanism;
+import dev.strata.platform.security.SessionCookie;
 import dev.strata.platform.security.SessionIdentityProvider;
 import dev.strata.platform.security.SessionTokenRequest;
 import dev.strata.platform.security.SessionTokens;
@@ -80,7 +80,7 @@ public class NotificationStream {
             }
             token = header.substring(7).trim();
         } else {
-            Cookie cookie = req.getCookie(SessionAuthenticationMechanism.COOKIE);
+            Cookie cookie = req.getCookie(SessionCookie.name());
             if (cookie != null) {
                 token = cookie.getValue();
                 byCookie = true;
