@@ -1,6 +1,5 @@
 package dev.strata.auth.rest;
 
-import java.net.URI;
 import java.util.UUID;
 
 import jakarta.validation.Valid;
@@ -58,8 +57,8 @@ public class UserResource {
                 .chain(() -> users.signUp(body.email(), password, body.name())
                         .onFailure(e -> e instanceof ProblemException p && p.type().status() == 409)
                         .call(e -> limiter.check("sign-up-taken-ip", source)))
-                .map(u -> RestResponse.ResponseBuilder.<Dto.UserView>created(URI.create("/api/users/" + u.id))
-                        .entity(Dto.UserView.of(u)).build());
+                // 201 without a Location: no /api/users/{id} exists (the account is /api/users/me once signed in)
+                .map(u -> RestResponse.status(RestResponse.Status.CREATED, Dto.UserView.of(u)));
     }
 
     @GET
