@@ -12,9 +12,11 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
@@ -68,7 +70,9 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 
+import dev.strata.auth.config.AuthConfig;
 import dev.strata.auth.service.PasskeyService;
+import dev.strata.auth.service.PasskeyVerifier;
 import dev.strata.platform.security.SessionTokens;
 import dev.strata.testing.StrataServersResource;
 
@@ -691,6 +695,39 @@ class PasskeyTest {
         long sessions = sessionsOf(s.account().id());
         signIn(assertion).then().statusCode(201);
         assertEquals(sessions + 1, sessionsOf(s.account().id()));
+    }
+
+    static AuthConfig.Passkeys config(String rpId, String... origins) {
+        return new AuthConfig.Passkeys() {
+            public String rpId() {
+                return rpId;
+            }
+
+            public String rpName() {
+                return "Strata";
+            }
+
+            public List<String> origins() {
+                return List.of(origins);
+            }
+
+            public Duration challengeTtl() {
+                return Duration.ofMinutes(5);
+            }
+        };
+    }
+
+    @Test
+    void startUpRefusesOriginsNoBrowserOrOnlyAnAttackerCouldUse() {
+        PasskeyVerifier.checkConfiguration(config("strata.dev", "https://strata.dev", "https://app.strata.dev:8443"));
+        PasskeyVerifier.checkConfiguration(config("localhost", "http://localhost:8081"));
+        for (AuthConfig.Passkeys bad : List.of(config("strata.dev", "http://app.strata.dev"),
+                config("strata.dev", "https://strata.dev.evil.example"), config("strata.dev", "https://evilstrata.dev"),
+                config("strata.dev", "https://app.strata.dev/login"), config("strata.dev"),
+                config("https://strata.dev", "https://strata.dev"), config("strata.dev", "not an origin"))) {
+            assertThrows(IllegalStateException.class, () -> PasskeyVerifier.checkConfiguration(bad),
+                    bad.rpId() + " " + bad.origins());
+        }
     }
 
     @Test

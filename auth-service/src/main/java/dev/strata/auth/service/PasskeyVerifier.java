@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
@@ -55,6 +56,7 @@ import com.webauthn4j.verifier.exception.MaliciousCounterValueException;
 import com.webauthn4j.verifier.exception.NotAllowedAlgorithmException;
 import com.webauthn4j.verifier.exception.UserNotPresentException;
 
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.WorkerExecutor;
@@ -116,11 +118,16 @@ public class PasskeyVerifier {
         this.workers = vertx.createSharedWorkerExecutor("webauthn", 2);
     }
 
+    /** Created at start-up, so a bad passkey configuration stops the service there rather than at first use. */
+    void onStart(@Observes StartupEvent event) {
+        LOG.debugf("passkeys: RP id %s, origins %s", rpId, origins);
+    }
+
     /**
      * Refuses a configuration under which no browser could use the passkeys, or an attacker's page could: every
      * origin https (http only on localhost) and on the RP id's domain.
      */
-    static void checkConfiguration(AuthConfig.Passkeys config) {
+    public static void checkConfiguration(AuthConfig.Passkeys config) {
         String rp = config.rpId();
         if (rp.isBlank() || rp.contains("/") || rp.contains(":")) {
             throw new IllegalStateException("strata.auth.passkeys.rp-id must be a domain name, not " + rp);
