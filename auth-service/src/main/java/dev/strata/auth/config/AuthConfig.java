@@ -26,6 +26,33 @@ public interface AuthConfig {
 
     Internal internal();
 
+    Passkeys passkeys();
+
+    /** Passkeys (WebAuthn): who we are to authenticators, and which web origins may use them. */
+    interface Passkeys {
+        /**
+         * The relying party id: the registrable domain the passkeys are bound to (e.g. {@code strata.dev}); every
+         * origin must be this host or a subdomain of it. Changing it orphans every registered passkey.
+         */
+        @WithDefault("localhost")
+        String rpId();
+
+        /** Shown by the authenticator when the passkey is created. */
+        @WithDefault("Strata")
+        String rpName();
+
+        /**
+         * Web origins (scheme://host[:port]) whose pages may register and use passkeys: the {@code origin} in the
+         * client data must be one of them. https, or http only on localhost.
+         */
+        @WithDefault("http://localhost:8081")
+        java.util.List<String> origins();
+
+        /** How long a registration or sign-in challenge can be answered (also the ceremony timeout we ask for). */
+        @WithDefault("PT5M")
+        Duration challengeTtl();
+    }
+
     /** Linked EVM wallets (proof of ownership by an EIP-191 signature over a one-time challenge). */
     interface Wallets {
         /** How long a challenge can be signed and redeemed. */

@@ -25,7 +25,7 @@ import dev.strata.platform.events.outbox.OutboxRelay;
 
 /**
  * Account events a user must hear about (a way into the account was added or removed, the password changed, every
- * session signed out, a wallet address linked or removed): written to {@code auth.outbox} in the transaction of the change, relayed after the commit to
+ * session signed out, a wallet address or a passkey added or removed): written to {@code auth.outbox} in the transaction of the change, relayed after the commit to
  * the stream {@code strata:events:accounts} and the channel {@code strata.accounts.<event>}. Durable, because a
  * "someone linked a Google account to yours" mail that Redis lost is a security notice never sent.
  */
@@ -40,6 +40,8 @@ public class AccountEvents {
     public static final String WALLET_LINKED = "accounts.wallet_linked";
     public static final String WALLET_UNLINKED = "accounts.wallet_unlinked";
     public static final String SESSION_CREATED = "sessions.created";
+    public static final String PASSKEY_ADDED = "accounts.passkey_added";
+    public static final String PASSKEY_REMOVED = "accounts.passkey_removed";
 
     private final Outbox outbox;
     private final OutboxRelay relay;
@@ -109,6 +111,16 @@ public class AccountEvents {
         data.put("ip", ip);
         data.put("userAgent", userAgent);
         return append(SESSION_CREATED, userId, data);
+    }
+
+    /** A passkey was registered: a new way into the account. */
+    public Uni<Void> passkeyAdded(UUID userId, UUID passkeyId, String name) {
+        return append(PASSKEY_ADDED, userId, Map.of("passkeyId", passkeyId.toString(), "name", name));
+    }
+
+    /** The user removed a passkey. */
+    public Uni<Void> passkeyRemoved(UUID userId, UUID passkeyId, String name) {
+        return append(PASSKEY_REMOVED, userId, Map.of("passkeyId", passkeyId.toString(), "name", name));
     }
 
     /** Call inside the transaction of the change. */
