@@ -23,10 +23,9 @@
 // produce an error containing <text>; every other document must produce none.
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import YAML from "yaml";
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
 const EXPECT = "check.strata.dev/expect-error";
 let passed = 0, failed = 0;
 const ok = (m) => { passed++; console.log(`ok:   ${m}`); };
@@ -51,7 +50,7 @@ async function modelFor(apiVersion, kind) {
       try { mod = await import(spec); } catch { continue; }
       const cls = mod[kind];
       if (typeof cls === "function" && cls.apiVersion === apiVersion && cls.kind === kind) {
-        const dts = fileURLToPath(import.meta.resolve(spec)).replace(/\.js$/, ".d.ts");
+        const dts = resolveModule(fileURLToPath(import.meta.url), spec);
         found = { cls, dts, iface: `I${kind}` };
         break;
       }
