@@ -1,21 +1,55 @@
 #!/usr/bin/env bash
-# Static checks for deploy/kubernetes; no cluster needed.
-#   - every *.yaml / *.yml parses (PyYAML; a basic line check without it)
-#   - each of the five service Deployments has startup/liveness/readiness
-#     probes on the Quarkus health paths and the prometheus.io annotations
-#   - Services expose the documented ports, Ingresses route only /api/...,
-#     no Secret manifest is committed, kustomization references exist
-#   - if kubectl or kustomize is on PATH, every overlay renders and the
-#     rendered Deployments pass the same checks (skipped otherwise)
-# Exits non-zero on any failure. STRATA_CHECK_BASIC=1 forces the fallback.
+# Offline checks for deploy/kubernetes; no cluster needed. Run by .ci/run; see README.md, "Checking the manifests".
+#   1. manifests: every *.yaml / *.yml parses (PyYAML; a basic line check without it); each of the five
+#      service Deployments has startup/liveness/readiness probes on the Quarkus health paths, the
+#      prometheus.io annotations and the hardening; Services expose the documented ports, Ingresses route
+#      only /api/..., no Secret manifest is committed, kustomization references exist
+#   2. render: every overlay renders (kustomize, or kubectl kustomize); the local overlays from a scratch
+#      copy whose secrets.env is secrets.example.env. Rendered Deployments pass the checks of 1.
+#   3. schemas (validate/validate.mjs, Node): every rendered object of every overlay against the
+#      Kubernetes / Gateway API schemas of kubernetes-models, no unknown fields, no kind without a schema
+#      unless validate/allow-kinds.json lists it; every Secret key a workload or Ingress references exists
+#      in a Secret of the render or in validate/operator-secrets.json (Secrets the operator creates)
+#   4. promtool check config on the Prometheus config of every overlay (validate/prometheus-config.mjs
+#      extracts it from the ConfigMap the prometheus Deployment mounts)
+#   5. self-tests: broken fixtures (validate/fixtures) and a local render whose secrets.env lacks keys must
+#      fail checks 3 and 4
+# Missing tools are installed (as root, through apt-get: kubectl, nodejs + npm, prometheus for promtool,
+# python3-yaml); the validator's npm packages are installed with `npm ci` into a cache outside the tree
+# ($STRATA_CHECK_CACHE, default ~/.cache/strata-k8s-check). A tool that is still missing fails the check.
+# Exits non-zero on any failure. STRATA_CHECK_BASIC=1 forces the basic fallback for check 1;
+# STRATA_CHECK_NO_INSTALL=1 installs nothing.
 set -uo pipefail
 
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 SERVICES="auth-service:8081 kyc-service:8082 settings-service:8083 rates-service:8084 storage-gateway:8085"
+CACHE="${STRATA_CHECK_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/strata-k8s-check}"
+PY=python3
+
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+
+# Installs Debian packages (once: apt-get update before the first install). Output goes to $WORK/apt.log.
+APT_UPDATED=""
+apt_install() {
+  if [ -n "${STRATA_CHECK_NO_INSTALL:-}" ]; then echo "note: STRATA_CHECK_NO_INSTALL set; not installing $*"; return 1; fi
+  if [ "$(id -u)" != "0" ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "note: cannot install $* (needs root and apt-get): apt-get install $*"; return 1
+  fi
+  echo "note: installing $* (apt-get)"
+  if [ -z "$APT_UPDATED" ]; then apt-get update -qq >>"$WORK/apt.log" 2>&1; APT_UPDATED=1; fi
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >>"$WORK/apt.log" 2>&1; then
+    tail -n 20 "$WORK/apt.log"; return 1
+  fi
+}
 
 have_pyyaml() {
-  [ -z "${STRATA_CHECK_BASIC:-}" ] && command -v python3 >/dev/null 2>&1 &&
-    python3 -c 'import yaml' >/dev/null 2>&1
+  [ -z "${STRATA_CHECK_BASIC:-}" ] || return 1
+  for py in python3 /usr/bin/python3; do
+    if command -v "$py" >/dev/null 2>&1 && "$py" -c 'import yaml' >/dev/null 2>&1; then PY="$py"; return 0; fi
+  done
+  # Debian's python3-yaml is for the system python3
+  apt_install python3-yaml >/dev/null && /usr/bin/python3 -c 'import yaml' >/dev/null 2>&1 && PY=/usr/bin/python3
 }
 
 renderer() {
@@ -26,20 +60,25 @@ renderer() {
 
 # Renders each overlay into $1 (one file per overlay). The local overlay needs
 # the git-ignored secrets.env, so it is rendered from a scratch copy that uses
-# secrets.example.env instead; the real tree is never written to.
+# secrets.example.env instead (also when a real secrets.env exists, so the
+# result does not depend on the machine); the real tree is never written to.
+# $3 (optional): a file to use as every secrets.env instead of secrets.example.env; $4 (optional): render
+# only this overlay.
 render_overlays() {
-  local out="$1" tool="$2" scratch
+  local out="$1" tool="$2" env="${3:-}" only="${4:-}" scratch
   scratch="$(mktemp -d)"
   cp -R "$DIR/." "$scratch/"
+  [ -n "$env" ] || env="$scratch/secrets.example.env"
   # first every secrets.env: an overlay may build on another one (local-sentinel on local)
   for ov in "$scratch"/overlays/*/; do
     ov="${ov%/}"
-    if grep -q 'secrets.env' "$ov/kustomization.yaml" && [ ! -f "$ov/secrets.env" ]; then
-      cp "$scratch/secrets.example.env" "$ov/secrets.env"
+    if grep -q 'secrets.env' "$ov/kustomization.yaml"; then
+      cp "$env" "$ov/secrets.env"
     fi
   done
   for ov in "$scratch"/overlays/*/; do
     ov="${ov%/}"
+    [ -z "$only" ] || [ "$(basename "$ov")" = "$only" ] || continue
     if ! $tool "$ov" >"$out/$(basename "$ov").yaml" 2>"$out/$(basename "$ov").err"; then
       echo "render-failed" >>"$out/$(basename "$ov").err"
     fi
@@ -49,7 +88,7 @@ render_overlays() {
 
 full_check() {
   local rendered="$1"
-  python3 - "$DIR" "$SERVICES" "$rendered" <<'PY'
+  "$PY" - "$DIR" "$SERVICES" "$rendered" <<'PY'
 import glob, os, re, sys
 import yaml
 
@@ -82,6 +121,7 @@ def rel(p):
 files = sorted(
     p for p in glob.glob(os.path.join(root, "**", "*"), recursive=True)
     if p.endswith((".yaml", ".yml")) and os.path.isfile(p)
+    and not rel(p).startswith("validate" + os.sep)  # the validator's self-test fixtures are no manifests
 )
 docs_by_file = {}
 for p in files:
@@ -252,7 +292,7 @@ if rendered != "-":
                                                   and h.endswith(":26379") for h in hosts),
                       f"overlays/{overlay} (sentinel): {name} is a Sentinel client as its own Redis user")
 
-print(f"check: {passed} passed, {failed} failed")
+print(f"manifests: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
 PY
 }
@@ -269,7 +309,7 @@ basic_check() {
     elif ! grep -qE '^(kind|apiVersion|- op):' "$f"; then fail "looks like a manifest or patch: ${f#"$DIR"/}"
     else ok "basic YAML shape: ${f#"$DIR"/}"
     fi
-  done < <(find "$DIR" -type f \( -name '*.yaml' -o -name '*.yml' \) -print0 | sort -z)
+  done < <(find "$DIR" -path "$DIR/validate" -prune -o -type f \( -name '*.yaml' -o -name '*.yml' \) -print0 | sort -z)
   for entry in $SERVICES; do
     svc="${entry%%:*}"; port="${entry##*:}"
     f="$DIR/base/$svc.yaml"
@@ -290,7 +330,7 @@ basic_check() {
     done
     if grep -qE "^ +port: $port$" <<<"$text"; then ok "$svc: Service port $port"; else fail "$svc: Service port $port"; fi
   done
-  if grep -rlE '^kind: Secret$' "$DIR" --include='*.yaml' --include='*.yml' >/dev/null; then
+  if grep -rlE '^kind: Secret$' "$DIR" --exclude-dir=validate --include='*.yaml' --include='*.yml' >/dev/null; then
     fail "no Secret manifests committed"
   else ok "no Secret manifests committed"
   fi
@@ -303,23 +343,148 @@ basic_check() {
     else fail "overlays/local/secrets.env is git-ignored"
     fi
   fi
-  echo "check: $passed passed, $failed failed"
+  echo "manifests: $passed passed, $failed failed"
   [ "$failed" -eq 0 ]
 }
 
-echo "== Strata kubernetes manifests: $DIR"
-if have_pyyaml; then
+# ---------------------------------------------------------------------------------------------------------
+# Node validator (validate/): its npm packages go to a cache outside the tree, keyed by the lockfile.
+VDIR="$CACHE/validate"
+node_setup() {
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then apt_install nodejs npm; fi
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    echo "FAIL: node and npm are needed for the schema checks (apt-get install nodejs npm)"; return 1
+  fi
+  local major stamp
+  major="$(node -p 'process.versions.node.split(".")[0]')"
+  if [ "$major" -lt 18 ]; then echo "FAIL: node >= 18 is needed for the schema checks (have $(node --version))"; return 1; fi
+  stamp="$(sha256sum <"$DIR/validate/package-lock.json" | cut -c1-16)-node$major"
+  if [ "$(cat "$VDIR/.stamp" 2>/dev/null)" != "$stamp" ]; then
+    echo "note: installing the validator's npm packages into $VDIR (npm ci)"
+    rm -rf "$VDIR" && mkdir -p "$VDIR" &&
+      cp "$DIR/validate/package.json" "$DIR/validate/package-lock.json" "$VDIR/"
+    if ! (cd "$VDIR" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error) >"$WORK/npm.log" 2>&1; then
+      tail -n 20 "$WORK/npm.log"
+      echo "FAIL: npm ci for validate/ (see above)"; return 1
+    fi
+    echo "$stamp" >"$VDIR/.stamp"
+  fi
+  cp "$DIR"/validate/*.mjs "$VDIR/"
+}
+
+# promtool check config on the Prometheus config of each render given as NAME=FILE; $1: a scratch dir.
+prom_check() {
+  local out="$1" rc=0 lines name file log
+  shift
+  lines="$(node "$VDIR/prometheus-config.mjs" "$out" "$@")" || rc=1
+  printf '%s\n' "$lines" | grep -v '^config ' | grep -v '^$'
+  while read -r _ name file; do
+    [ -n "$file" ] || continue
+    log="$out/$name.promtool"
+    if promtool check config "$file" >"$log" 2>&1; then
+      echo "ok:   promtool check config: $name"
+    elif grep -q 'field kubernetes_sd_configs not found' "$log"; then
+      # Debian's promtool is built without Kubernetes service discovery: promtool checks the config with those
+      # blocks replaced by static targets, prometheus-config.mjs checked the blocks themselves.
+      if promtool check config "${file%.yml}.no-k8s-sd.yml" >"$log" 2>&1; then
+        echo "ok:   promtool check config: $name (this promtool lacks Kubernetes SD: kubernetes_sd_configs checked by validate/prometheus-config.mjs, all else by promtool)"
+      else
+        sed 's/^/      /' "$log"; echo "FAIL: promtool check config: $name: $(grep -m1 -A1 'FAILED' "$log" | tr -s ' \n' ' ' | cut -c1-240)"; rc=1
+      fi
+    else
+      sed 's/^/      /' "$log"; echo "FAIL: promtool check config: $name: $(grep -m1 -A1 'FAILED' "$log" | tr -s ' \n' ' ' | cut -c1-240)"; rc=1
+    fi
+  done < <(printf '%s\n' "$lines" | grep '^config ')
+  return "$rc"
+}
+
+# Runs "$@" expecting it to fail; its output is indented, so its FAIL lines do not count.
+expect_failure() {
+  local what="$1" out
+  shift
+  if out="$("$@" 2>&1)"; then
+    printf '%s\n' "$out" | sed 's/^/      /'
+    echo "FAIL: self-test: $what (it passed)"; return 1
+  fi
+  printf '%s\n' "$out" | grep -E '^FAIL' | sed 's/^FAIL: /      rejected: /' | head -n 5
+  echo "ok:   self-test: $what"
+}
+
+main() {
+  local rc=0 tool rendered="$WORK/rendered" node_ok=0 f ov renders=()
+  echo "== Strata kubernetes manifests: $DIR"
+
   tool="$(renderer)"
-  rendered="-"
+  [ -n "$tool" ] || { apt_install kubectl; tool="$(renderer)"; }
+  mkdir -p "$rendered"
   if [ -n "$tool" ]; then
-    rendered="$(mktemp -d)"
-    trap 'rm -rf "$rendered"' EXIT
     echo "note: rendering overlays with '$tool'"
     render_overlays "$rendered" "$tool"
   else
-    echo "note: neither kustomize nor kubectl found; overlays not rendered"
+    echo "FAIL: overlays cannot be rendered: neither kustomize nor kubectl (apt-get install kubectl)"; rc=1
   fi
-  full_check "$rendered"
-else
-  basic_check
-fi
+  for f in "$rendered"/*.yaml; do
+    [ -f "$f" ] || continue
+    ov="$(basename "$f" .yaml)"
+    grep -q render-failed "$rendered/$ov.err" || renders+=("$ov=$f")
+  done
+
+  echo "== manifests and rendered overlays"
+  if have_pyyaml; then
+    full_check "$([ -n "$tool" ] && echo "$rendered" || echo -)" || rc=1
+  else
+    basic_check || rc=1
+    for f in "$rendered"/*.err; do
+      [ -f "$f" ] || continue
+      ov="$(basename "$f" .err)"
+      if grep -q render-failed "$f"; then echo "FAIL: overlays/$ov renders: $(head -n 1 "$f")"; rc=1
+      else echo "ok:   overlays/$ov renders"; fi
+    done
+  fi
+
+  echo "== schemas and Secret references (validate/validate.mjs)"
+  if node_setup; then node_ok=1; else rc=1; fi
+  if [ "$node_ok" = 1 ]; then
+    if [ "${#renders[@]}" -gt 0 ]; then
+      node "$VDIR/validate.mjs" --allow "$DIR/validate/allow-kinds.json" \
+        --operator-secrets "$DIR/validate/operator-secrets.json" --readme "$DIR/README.md" "${renders[@]}" || rc=1
+    else
+      echo "FAIL: no rendered overlay to validate"; rc=1
+    fi
+    echo "== self-test: the validator rejects the broken fixtures (validate/fixtures)"
+    node "$VDIR/validate.mjs" --self-test "$DIR/validate/fixtures" || rc=1
+    if [ -n "$tool" ]; then
+      # secrets.env with only its first key: every other referenced key is missing from the generated Secrets
+      grep -m1 -E '^[A-Za-z0-9_.-]+=' "$DIR/secrets.example.env" >"$WORK/partial.env"
+      mkdir -p "$WORK/partial"
+      render_overlays "$WORK/partial" "$tool" "$WORK/partial.env" local
+      expect_failure "overlays/local rendered with a secrets.env lacking keys fails (missing Secret keys)" \
+        node "$VDIR/validate.mjs" --allow "$DIR/validate/allow-kinds.json" "local=$WORK/partial/local.yaml" || rc=1
+    fi
+  fi
+
+  echo "== promtool check config (Prometheus config of every overlay)"
+  command -v promtool >/dev/null 2>&1 || apt_install prometheus
+  if ! command -v promtool >/dev/null 2>&1; then
+    echo "FAIL: promtool not found (apt-get install prometheus)"; rc=1
+  elif [ "$node_ok" = 1 ]; then
+    if [ "${#renders[@]}" -gt 0 ]; then prom_check "$WORK/prom" "${renders[@]}" || rc=1; fi
+    echo "== self-test: broken Prometheus configs are rejected (validate/fixtures/prometheus)"
+    for f in "$DIR"/validate/fixtures/prometheus/*.yaml; do
+      expect_failure "Prometheus config of ${f#"$DIR"/} is rejected" \
+        prom_check "$WORK/prom-selftest" "$(basename "$f" .yaml)=$f" || rc=1
+    done
+  else
+    echo "note: promtool not run: the config is extracted with node (see the FAIL above)"
+  fi
+  return "$rc"
+}
+
+start=$SECONDS
+main 2>&1 | tee "$WORK/log"
+rc="${PIPESTATUS[0]}"
+passed="$(grep -c '^ok:' "$WORK/log")"
+failed="$(grep -c '^FAIL:' "$WORK/log")"
+echo "== $((SECONDS - start)) s"
+echo "check: $passed passed, $failed failed"
+if [ "$rc" != 0 ] || [ "$failed" != 0 ]; then exit 1; fi
