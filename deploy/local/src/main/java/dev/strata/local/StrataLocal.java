@@ -174,16 +174,17 @@ public final class StrataLocal {
             List<String> cmd = new ArrayList<>(List.of(java.toString()));
             cmd.addAll(JVM_OPTIONS);
             // an AppCDS archive (built with -Dquarkus.package.jar.appcds.enabled=true, as bench/run.sh does) spares
-            // loading and verifying the same classes at every start; a stale one is ignored by the JVM
-            Path cds = jarOf(s).resolveSibling("app-cds.jsa");
-            if (Files.isRegularFile(cds)) {
-                cmd.add("-XX:SharedArchiveFile=" + cds);
+            // loading and verifying the same classes at every start; a stale one is ignored by the JVM. The archive
+            // records the class path as Quarkus ran it (quarkus-run.jar, relative): so the JVM runs from that directory
+            Path app = jarOf(s).getParent();
+            if (Files.isRegularFile(app.resolve("app-cds.jsa"))) {
+                cmd.add("-XX:SharedArchiveFile=app-cds.jsa");
             }
-            cmd.addAll(List.of("-jar", jarOf(s).toString()));
+            cmd.addAll(List.of("-jar", "quarkus-run.jar"));
             // glibc keeps one malloc arena per thread by default: native memory (argon2's 19 MiB blocks, Netty)
             // freed by one thread stays resident in its arena
             env.put("MALLOC_ARENA_MAX", "2");
-            running.add(ManagedProcess.start(s.name(), cmd, root, logs.resolve(s.name() + ".log"), env));
+            running.add(ManagedProcess.start(s.name(), cmd, app, logs.resolve(s.name() + ".log"), env));
             if (sequential) {
                 awaitReady(http, s, running.get(running.size() - 1));
             }
