@@ -26,6 +26,10 @@ import dev.strata.testing.StrataServers;
  * With {@code --sentinel} (or {@code STRATA_LOCAL_SENTINEL=true}) Redis runs as a Sentinel setup (master, replica,
  * three sentinels) and every service is configured for it ({@code QUARKUS_REDIS_CLIENT_TYPE=sentinel}, master name,
  * sentinel URIs): a local rehearsal of the production topology, where killing the master is survivable.
+ * <p>
+ * Besides the services: a gateway on one port (8080) routing the Ingress's {@code /api/<prefix>} paths to them (one
+ * origin for a browser app, see {@link LocalGateway}), and sinks for what the services send (see {@link LocalSinks}):
+ * a real SMTP server (3025) whose mail is read over HTTP (8025), and an SMS provider stand-in on that same port.
  */
 public final class StrataLocal {
 
@@ -53,6 +57,16 @@ public final class StrataLocal {
     private final List<ManagedProcess> running = new ArrayList<>();
     private StrataServers servers;
 
+    /** The session cookie's name on the local run: {@code __Host-} needs Secure, which plain http cannot keep. */
+    static final String LOCAL_COOKIE_NAME = "strata_session";
+
+    private int gatewayPort = envPort("STRATA_LOCAL_GATEWAY_PORT", 8080);
+    private int smtpPort = envPort("STRATA_LOCAL_SMTP_PORT", 3025);
+    private int sinkPort = envPort("STRATA_LOCAL_SINK_PORT", 8025);
+    private io.vertx.core.Vertx vertx;
+    private LocalGateway gateway;
+    private LocalSinks sinks;
+
     /** One service at a time, each ready before the next starts: start-up times measured alone (bench/run.sh). */
     private boolean sequential;
 
@@ -71,12 +85,18 @@ public final class StrataLocal {
         boolean sentinel = "true".equalsIgnoreCase(System.getenv("STRATA_LOCAL_SENTINEL"));
         List<Service> selected = SERVICES;
         boolean sequential = false;
+        Integer gatewayPort = null;
+        Integer smtpPort = null;
+        Integer sinkPort = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--data-dir" -> dataDir = Path.of(args[++i]).toAbsolutePath();
                 case "--fresh" -> fresh = true;
                 case "--sequential" -> sequential = true;
                 case "--sentinel" -> sentinel = true;
+                case "--gateway-port" -> gatewayPort = Integer.parseInt(args[++i]);
+                case "--smtp-port" -> smtpPort = Integer.parseInt(args[++i]);
+                case "--sink-port" -> sinkPort = Integer.parseInt(args[++i]);
                 case "--only" -> {
                     List<String> names = Arrays.asList(args[++i].split(","));
                     selected = SERVICES.stream().filter(s -> names.contains(s.name())).toList();
@@ -85,7 +105,8 @@ public final class StrataLocal {
                     }
                 }
                 case "-h", "--help" -> {
-                    System.out.println("usage: strata-local [--only svc,svc] [--data-dir DIR] [--fresh] [--sentinel] [--sequential]");
+                    System.out.println("usage: strata-local [--only svc,svc] [--data-dir DIR] [--fresh] [--sentinel]"
+                            + " [--sequential] [--gateway-port 8080] [--smtp-port 3025] [--sink-port 8025]");
                     return;
                 }
                 default -> die("unknown argument: " + args[i]);
@@ -96,6 +117,15 @@ public final class StrataLocal {
         }
         StrataLocal local = new StrataLocal(root, dataDir, fresh, selected, sentinel);
         local.sequential = sequential;
+        if (gatewayPort != null) {
+            local.gatewayPort = gatewayPort;
+        }
+        if (smtpPort != null) {
+            local.smtpPort = smtpPort;
+        }
+        if (sinkPort != null) {
+            local.sinkPort = sinkPort;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             local.stop();
@@ -121,6 +151,11 @@ public final class StrataLocal {
                 throw new IOException("port " + s.port() + " (" + s.name() + ") is already in use");
             }
         }
+        for (var p : Map.of("gateway", gatewayPort, "SMTP sink", smtpPort, "mail/SMS sink", sinkPort).entrySet()) {
+            if (Ports.isOpen("127.0.0.1", p.getValue())) {
+                throw new IOException("port " + p.getValue() + " (" + p.getKey() + ") is already in use");
+            }
+        }
         Files.createDirectories(dataDir);
         log("data directory " + dataDir + (fresh ? " (fresh: removed on exit)" : " (kept across restarts)"));
         int pg = fresh ? 0 : envPort("STRATA_LOCAL_PG_PORT", 15432);
@@ -133,6 +168,8 @@ public final class StrataLocal {
         log(String.format("stores up in %d ms: PostgreSQL %s, Redis %s%s, S3 %s", (System.nanoTime() - t0) / 1_000_000,
                 servers.jdbcUrl(), sentinel ? "Sentinel (master '" + dev.strata.testing.EmbeddedSentinel.MASTER_NAME
                         + "') " : "", servers.redisUrl().replaceAll(":[^:@/,]+@", ":***@"), servers.s3Endpoint()));
+
+        startSinksAndGateway();
 
         String internalToken = StrataServers.persistentSecret(dataDir, "internal-token");
         // kyc-service's own credential: storage-gateway lets only this caller use kyc-documents
@@ -152,6 +189,10 @@ public final class StrataLocal {
             env.put("QUARKUS_SWAGGER_UI_ENABLE", "true");
             // every service trusts only session records signed by auth-service's key
             env.put("STRATA_SESSIONS_VERIFY_KEYS", sessionKeys[1]);
+            // plain http: a cookie name without the __Host- prefix (which requires Secure), read by every service
+            env.put("STRATA_SESSIONS_COOKIE_NAME", LOCAL_COOKIE_NAME);
+            // the local gateway connects from loopback: its X-Forwarded-For names the real client (rate limits)
+            env.put("STRATA_HTTP_TRUSTED_PROXIES", "127.0.0.1/32");
             if (s.name().equals("auth-service")) {
                 env.put("STRATA_AUTH_SESSIONS_SIGNING_KEY", sessionKeys[0]);
             }
@@ -162,8 +203,7 @@ public final class StrataLocal {
             if (s.name().equals("settings-service")) {
                 env.put("STRATA_SETTINGS_AUTH_URL", "http://127.0.0.1:8081");
                 env.put("STRATA_SETTINGS_AUTH_TOKEN", settingsToken);
-                // no mail server runs locally: notification e-mails are written to logs/settings-service.log
-                env.put("QUARKUS_MAILER_MOCK", "true");
+                env.putAll(mailer());
             }
             if (s.name().equals("storage-gateway")) {
                 env.put("STRATA_INTERNAL_CALLERS_KYC", kycToken);
@@ -220,10 +260,33 @@ public final class StrataLocal {
             env.put("STRATA_AUTH_COOKIE_SECURE", "false");
             // codes sent before a restart stay checkable after it
             env.put("STRATA_AUTH_CODES_PEPPER", StrataServers.persistentSecret(dataDir, "codes-pepper"));
-            // no mail server runs locally: e-mails (verification codes) are written to logs/auth-service.log
-            env.put("QUARKUS_MAILER_MOCK", "true");
+            // e-mails (verification codes) go to the local SMTP sink, text messages to the SMS sink
+            env.putAll(mailer());
+            env.put("STRATA_AUTH_SMS_URL", "http://127.0.0.1:" + sinkPort + "/sms");
         }
         return env;
+    }
+
+    /** The services' mailer talks to the local SMTP sink: plain SMTP on loopback, no login. */
+    private Map<String, String> mailer() {
+        return Map.of("QUARKUS_MAILER_MOCK", "false", "QUARKUS_MAILER_HOST", "127.0.0.1", "QUARKUS_MAILER_PORT",
+                Integer.toString(smtpPort), "QUARKUS_MAILER_START_TLS", "DISABLED", "QUARKUS_MAILER_TLS", "false");
+    }
+
+    /** The mail and SMS sinks, then the gateway (it answers 502 for a service until that one listens). */
+    private void startSinksAndGateway() throws Exception {
+        vertx = io.vertx.core.Vertx.vertx();
+        sinks = new LocalSinks(vertx);
+        sinks.start(smtpPort, sinkPort).toCompletionStage().toCompletableFuture().get(30,
+                java.util.concurrent.TimeUnit.SECONDS);
+        log("mail sink: SMTP 127.0.0.1:" + smtpPort + ", read at http://localhost:" + sinkPort
+                + "/mail?to=<address>; SMS sink: http://localhost:" + sinkPort + "/sms");
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        selected.forEach(s -> ports.put(s.name(), s.port()));
+        gateway = new LocalGateway(vertx, ports);
+        gateway.start("0.0.0.0", gatewayPort).toCompletionStage().toCompletableFuture().get(30,
+                java.util.concurrent.TimeUnit.SECONDS);
+        log("gateway: http://localhost:" + gatewayPort + " routes /api/<prefix> like the Ingress");
     }
 
     /**
@@ -280,37 +343,48 @@ public final class StrataLocal {
 
     private void printBanner(Path logs) {
         StringBuilder b = new StringBuilder("\n");
-        b.append(String.format("%-18s %-24s %s%n", "service", "url", "swagger ui"));
+        b.append(String.format("%-18s %-28s %s%n", "service", "url", "swagger ui"));
         for (Service s : selected) {
             String url = "http://localhost:" + s.port();
-            b.append(String.format("%-18s %-24s %s%n", s.name(), url, url + "/q/swagger-ui"));
+            b.append(String.format("%-18s %-28s %s%n", s.name(), url, url + "/q/swagger-ui"));
         }
+        String gw = "localhost:" + gatewayPort;
+        String sink = "localhost:" + sinkPort;
+        b.append(String.format("%-18s %-28s %s%n", "gateway", "http://" + gw,
+                "/api/<prefix> as on the Ingress (one origin for a frontend; /internal/* and /q/* not routed)"));
+        b.append(String.format("%-18s %-28s %s%n", "mail sink", "http://" + sink + "/mail",
+                "SMTP on 127.0.0.1:" + smtpPort + "; read: GET /mail?to=<address>, GET /mail/latest?to=<address>"));
+        b.append(String.format("%-18s %-28s %s%n", "sms sink", "http://" + sink + "/sms",
+                "auth-service's SMS provider; read: GET /sms?to=<number>"));
         b.append("\nhealth: /q/health/ready   metrics: /q/metrics   openapi: /q/openapi   logs: ").append(logs)
                 .append('\n');
         if (selected.stream().anyMatch(s -> s.name().equals("auth-service"))) {
             b.append("""
 
-                    try it:
-                      curl -s -X POST localhost:8081/api/users -H 'Content-Type: application/json' \\
+                    try it through the gateway, with a cookie jar (the session cookie is %s here, not Secure):
+                      J=/tmp/strata-cookies; H='Content-Type: application/json'
+                      curl -s -c $J -b $J %s/api/users -H "$H" \\
                            -d '{"email":"ada@example.com","password":"correct horse battery","name":"Ada"}'
-                      TOKEN=$(curl -s -X POST localhost:8081/api/sessions -H 'Content-Type: application/json' \\
-                           -d '{"email":"ada@example.com","password":"correct horse battery"}' | sed -E 's/.*"token":"([^"]+)".*/\\1/')
-                      curl -s localhost:8081/api/sessions/current -H "Authorization: Bearer $TOKEN"
-                    """);
+                      curl -s -c $J -b $J %s/api/sessions -H "$H" -d '{"email":"ada@example.com","password":"correct horse battery"}'
+                      curl -s -c $J -b $J %s/api/verifications -H "$H" -d '{"channel":"email"}'
+                      CODE=$(curl -s '%s/mail/latest?to=ada@example.com&subject=verification' | grep -oE '[0-9]{6}' | tail -1)
+                      curl -s -c $J -b $J %s/api/verifications/checks -H "$H" -d "{\\"channel\\":\\"email\\",\\"code\\":\\"$CODE\\"}" -w '%%{http_code}\\n'
+                      curl -s -b $J %s/api/settings/me
+                    """.formatted(LOCAL_COOKIE_NAME, gw, gw, gw, sink, gw, gw));
         }
         if (selected.stream().anyMatch(s -> s.name().equals("kyc-service"))) {
             b.append("""
-                      curl -s -X POST localhost:8082/api/kyc/applications -H "Authorization: Bearer $TOKEN" \\
-                           -H 'Content-Type: application/json' -d '{"applicantType":"individual"}'
-                      curl -s localhost:8082/api/kyc/status -H "Authorization: Bearer $TOKEN"
-                    """);
+                      curl -s -b $J %s/api/kyc/applications -H "$H" -d '{"applicantType":"individual"}'
+                      curl -s -b $J %s/api/kyc/status
+                    """.formatted(gw, gw));
         }
         if (selected.stream().anyMatch(s -> s.name().equals("rates-service"))) {
-            b.append("  curl -s localhost:8084/api/rates/EUR/USD\n");
+            b.append("  curl -s ").append(gw).append("/api/rates/EUR/USD\n");
         }
         if (selected.stream().anyMatch(s -> s.name().equals("auth-service"))) {
-            b.append("\ne-mails (verification codes) are not sent locally: they are logged in "
-                    + logs.resolve("auth-service.log") + "\n");
+            b.append("(a client without cookies sends the sign-in answer's \"token\" as -H \"Authorization: Bearer $TOKEN\")\n");
+            b.append("\ne-mails (verification codes) land in the mail sink: http://").append(sink)
+                    .append("/mail?to=<address>; text messages in http://").append(sink).append("/sms?to=<number>\n");
             b.append("first admin: verify your e-mail, then POST /api/admin/bootstrap {\"token\": ...} with the"
                     + " one-time token printed in " + logs.resolve("auth-service.log") + " at the first start\n");
         }
@@ -324,6 +398,18 @@ public final class StrataLocal {
             running.get(i).stop();
         }
         running.clear();
+        if (gateway != null) {
+            await(gateway.stop());
+            gateway = null;
+        }
+        if (sinks != null) {
+            sinks.stop();
+            sinks = null;
+        }
+        if (vertx != null) {
+            await(vertx.close());
+            vertx = null;
+        }
         if (servers != null) {
             servers.stop();
             servers = null;
@@ -331,6 +417,14 @@ public final class StrataLocal {
                 deleteTree(dataDir);
             }
             log("stopped");
+        }
+    }
+
+    private static void await(io.vertx.core.Future<?> f) {
+        try {
+            f.toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log("while stopping: " + e);
         }
     }
 
@@ -351,7 +445,7 @@ public final class StrataLocal {
         return v == null || v.isBlank() ? fallback : Integer.parseInt(v.trim());
     }
 
-    private static void log(String msg) {
+    static void log(String msg) {
         System.out.println("[strata-local] " + msg);
         System.out.flush();
     }
