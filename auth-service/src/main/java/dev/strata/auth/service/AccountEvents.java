@@ -39,6 +39,8 @@ public class AccountEvents {
     public static final String SESSIONS_REVOKED = "accounts.sessions_revoked";
     public static final String WALLET_LINKED = "accounts.wallet_linked";
     public static final String WALLET_UNLINKED = "accounts.wallet_unlinked";
+    public static final String MFA_ENABLED = "accounts.mfa_enabled";
+    public static final String MFA_DISABLED = "accounts.mfa_disabled";
 
     private final Outbox outbox;
     private final OutboxRelay relay;
@@ -96,6 +98,16 @@ public class AccountEvents {
     /** The user removed a linked wallet address. */
     public Uni<Void> walletUnlinked(UUID userId, String address) {
         return append(WALLET_UNLINKED, userId, Map.of("address", address));
+    }
+
+    /** A second sign-in factor was turned on ({@code method}: {@code totp}). */
+    public Uni<Void> mfaEnabled(UUID userId, String method) {
+        return append(MFA_ENABLED, userId, Map.of("method", method));
+    }
+
+    /** A second sign-in factor was turned off. */
+    public Uni<Void> mfaDisabled(UUID userId, String method) {
+        return append(MFA_DISABLED, userId, Map.of("method", method));
     }
 
     /** Call inside the transaction of the change. */
