@@ -32,7 +32,8 @@ public interface AuthConfig {
     interface Totp {
         /**
          * Base64 of 32 random bytes: the AES-256-GCM key the TOTP secrets are encrypted with (from a Secret;
-         * replicas share it). Required outside dev/test; dev/test without one: random per process.
+         * replicas share it). Unset: a key derived from the code pepper (dev/test without a pepper: random per
+         * process). Ciphertexts name their key, so setting one later keeps older enrolments readable.
          */
         Optional<String> encryptionKey();
 
