@@ -53,6 +53,30 @@ public interface AuthConfig {
         Duration challengeTtl();
     }
 
+    Totp totp();
+
+    /** TOTP two-factor sign-in (RFC 6238: SHA-1, 6 digits, 30 s, what authenticator apps expect). */
+    interface Totp {
+        /**
+         * Base64 of 32 random bytes: the AES-256-GCM key the TOTP secrets are encrypted with (from a Secret;
+         * replicas share it). Unset: a key derived from the code pepper (dev/test without a pepper: random per
+         * process). Ciphertexts name their key, so setting one later keeps older enrolments readable.
+         */
+        Optional<String> encryptionKey();
+
+        /** Issuer shown in authenticator apps (the otpauth URI's label prefix and {@code issuer}). */
+        @WithDefault("Strata")
+        String issuer();
+
+        /** How long the MFA challenge of a password sign-in can be redeemed with a code. */
+        @WithDefault("PT5M")
+        Duration challengeTtl();
+
+        /** How many recovery codes a confirmation or regeneration hands out. */
+        @WithDefault("10")
+        int recoveryCodes();
+    }
+
     /** Linked EVM wallets (proof of ownership by an EIP-191 signature over a one-time challenge). */
     interface Wallets {
         /** How long a challenge can be signed and redeemed. */

@@ -6,7 +6,11 @@ import java.util.List;
 import java.util.UUID;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -15,6 +19,8 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
 
 import org.jboss.resteasy.reactive.RestResponse;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
 
 import io.quarkus.security.Authenticated;
 import io.smallrye.common.annotation.NonBlocking;
@@ -26,6 +32,7 @@ import dev.strata.auth.config.AuthConfig;
 import dev.strata.auth.service.AccountEvents;
 import dev.strata.auth.service.Credentials;
 import dev.strata.auth.service.DeviceCookies;
+import dev.strata.auth.service.MfaService;
 import dev.strata.auth.service.SessionService;
 import dev.strata.auth.service.UserService;
 import dev.strata.platform.problem.ProblemException;
@@ -45,9 +52,11 @@ public class SessionResource {
     private final AuthConfig config;
     private final DeviceCookies devices;
     private final AccountEvents events;
+    private final MfaService mfa;
 
     public SessionResource(UserService users, SessionService sessions, RateLimiter limiter, ClientIpResolver clientIp,
-            SecurityIdentity identity, AuthConfig config, DeviceCookies devices, AccountEvents events) {
+            SecurityIdentity identity, AuthConfig config, DeviceCookies devices, AccountEvents events, MfaService mfa) {
+        this.mfa = mfa;
         this.devices = devices;
         this.events = events;
         this.users = users;
@@ -61,7 +70,7 @@ public class SessionResource {
     /** Sign-in: the token is in the body once and in the session cookie; it is never shown again. */
     @POST
     @RateLimited("sign-in-ip")
-    public Uni<RestResponse<Dto.SignInResponse>> signIn(@Valid @NotNull Dto.SignInRequest body,
+    public Uni<RestResponse<Object>> signIn(@Valid @NotNull Dto.SignInRequest body,
             HttpServerRequest request) {
         String ip = clientIp.resolve(request);
         String email = Credentials.normalizeEmail(body.email());
@@ -75,17 +84,54 @@ public class SessionResource {
                 .chain(() -> users.signIn(body.email(), body.password(), ip, request.getHeader("User-Agent"))
                         .onFailure(e -> e instanceof ProblemException p && p.type().status() == 401)
                         .call(e -> limiter.check("sign-in-account-failures", "email:" + email)))
-                .map(created -> {
-                    var s = created.session();
-                    Duration maxAge = Duration.between(Instant.now(), s.expiresAt);
-                    return RestResponse.ResponseBuilder
-                            .create(RestResponse.Status.CREATED, new Dto.SignInResponse(created.token(), "Bearer",
-                                    s.id, s.userId, s.expiresAt))
-                            .header("Set-Cookie", Http.sessionCookie(config, created.token(),
-                                    maxAge))
-                            .header("Set-Cookie", Http.deviceCookie(config, devices.issue(email)))
-                            .header("Cache-Control", "no-store").build();
-                });
+                .map(result -> result.challenge() != null ? mfaRequired(result.challenge())
+                        : signedIn(result.session(), email));
+    }
+
+    /**
+     * The second step of a sign-in with TOTP: the challenge from {@code POST /api/sessions} (202) and a TOTP code
+     * or a recovery code; answers exactly like a sign-in without a second factor.
+     */
+    @POST
+    @Path("mfa")
+    @RateLimited("sign-in-ip")
+    public Uni<RestResponse<Object>> completeMfa(@Valid @NotNull MfaRequest body, HttpServerRequest request) {
+        String ip = clientIp.resolve(request);
+        return mfa.complete(body.challenge(), body.code(), body.recoveryCode(), ip, request.getHeader("User-Agent"))
+                .chain(created -> users.byId(created.session().userId).map(u -> signedIn(created, u.email)));
+    }
+
+    /** {@code code} (6 digits) or {@code recoveryCode}, exactly one. */
+    public record MfaRequest(@NotBlank @Size(max = 100) String challenge,
+            @Pattern(regexp = "[0-9]{6}", message = "must be 6 digits") String code,
+            @Size(min = 10, max = 20) String recoveryCode) {
+
+        @AssertTrue(message = "give either code or recoveryCode")
+        @JsonIgnore
+        public boolean isOneCode() {
+            return (code == null) != (recoveryCode == null);
+        }
+    }
+
+    /** 202: the password was right, now a second factor; no session and no cookie yet. */
+    public record MfaRequired(boolean mfaRequired, String challenge, Instant expiresAt, List<String> methods) {
+    }
+
+    private RestResponse<Object> mfaRequired(MfaService.Challenge c) {
+        return RestResponse.ResponseBuilder.<Object>create(RestResponse.Status.ACCEPTED,
+                new MfaRequired(true, c.token(), c.expiresAt(), MfaService.METHODS))
+                .header("Cache-Control", "no-store").build();
+    }
+
+    private RestResponse<Object> signedIn(SessionService.Created created, String email) {
+        var s = created.session();
+        Duration maxAge = Duration.between(Instant.now(), s.expiresAt);
+        return RestResponse.ResponseBuilder
+                .<Object>create(RestResponse.Status.CREATED, new Dto.SignInResponse(created.token(), "Bearer",
+                        s.id, s.userId, s.expiresAt))
+                .header("Set-Cookie", Http.sessionCookie(config, created.token(), maxAge))
+                .header("Set-Cookie", Http.deviceCookie(config, devices.issue(email)))
+                .header("Cache-Control", "no-store").build();
     }
 
     @GET

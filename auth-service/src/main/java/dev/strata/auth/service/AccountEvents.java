@@ -42,6 +42,8 @@ public class AccountEvents {
     public static final String SESSION_CREATED = "sessions.created";
     public static final String PASSKEY_ADDED = "accounts.passkey_added";
     public static final String PASSKEY_REMOVED = "accounts.passkey_removed";
+    public static final String MFA_ENABLED = "accounts.mfa_enabled";
+    public static final String MFA_DISABLED = "accounts.mfa_disabled";
 
     private final Outbox outbox;
     private final OutboxRelay relay;
@@ -121,6 +123,16 @@ public class AccountEvents {
     /** The user removed a passkey. */
     public Uni<Void> passkeyRemoved(UUID userId, UUID passkeyId, String name) {
         return append(PASSKEY_REMOVED, userId, Map.of("passkeyId", passkeyId.toString(), "name", name));
+    }
+
+    /** A second sign-in factor was turned on ({@code method}: {@code totp}). */
+    public Uni<Void> mfaEnabled(UUID userId, String method) {
+        return append(MFA_ENABLED, userId, Map.of("method", method));
+    }
+
+    /** A second sign-in factor was turned off. */
+    public Uni<Void> mfaDisabled(UUID userId, String method) {
+        return append(MFA_DISABLED, userId, Map.of("method", method));
     }
 
     /** Call inside the transaction of the change. */

@@ -32,13 +32,19 @@ public class UserService {
     private final AuthMetrics metrics;
     private final AccountRepository accounts;
     private final AccountEvents events;
+    private final MfaService mfa;
+
+    /** A password sign-in's outcome: a session, or (TOTP enabled) the challenge to redeem with a code. */
+    public record SignIn(SessionService.Created session, MfaService.Challenge challenge) {
+    }
 
     /** What a password change or "sign out everywhere" did; {@code linkedAccounts} is what is still linked. */
     public record SignedOut(int revoked, int unlinkedAccounts, int linkedAccounts) {
     }
 
     public UserService(UserRepository users, PasswordHasher hasher, SessionService sessions, AuthMetrics metrics,
-            AccountRepository accounts, AccountEvents events) {
+            AccountRepository accounts, AccountEvents events, MfaService mfa) {
+        this.mfa = mfa;
         this.users = users;
         this.hasher = hasher;
         this.sessions = sessions;
@@ -78,7 +84,7 @@ public class UserService {
      * Same answer and the same work (one argon2 verification) whether the e-mail is unknown or the password
      * wrong, so neither the body nor the timing tells which.
      */
-    public Uni<SessionService.Created> signIn(String email, String password, String ip, String userAgent) {
+    public Uni<SignIn> signIn(String email, String password, String ip, String userAgent) {
         String normalized = Credentials.normalizeEmail(email);
         String pw = Credentials.normalizePassword(password);
         return users.findByEmail(normalized)
@@ -96,8 +102,11 @@ public class UserService {
                     boolean upgrade = hasher.needsRehash(user.passwordHash);
                     Uni<String> current = upgrade ? hasher.hash(pw).chain(h -> rehash(user.id, user.passwordHash, h))
                             : Uni.createFrom().item(user.passwordHash);
-                    // the session opens only if the password checked is still the account's password
-                    return current.chain(h -> sessions.openIn(user, h, ip, userAgent));
+                    // the session opens only if the password checked is still the account's password, and only
+                    // after a second factor when the user has one
+                    return current.chain(h -> mfa.challengeIfEnrolled(user, h).chain(challenge -> challenge != null
+                            ? Uni.createFrom().item(new SignIn(null, challenge))
+                            : sessions.openIn(user, h, ip, userAgent).map(created -> new SignIn(created, null))));
                 }));
     }
 
