@@ -122,14 +122,8 @@ public class AccountResource {
                                 Dto.AccountView.of(outcome.linked()))
                                 .header("Set-Cookie", Http.clearedOauthCookie(config)).build();
                     }
-                    var created = outcome.session();
-                    var s = created.session();
-                    return RestResponse.ResponseBuilder.<Object>create(RestResponse.Status.CREATED,
-                            new Dto.SignInResponse(created.token(), "Bearer", s.id, s.userId, s.expiresAt))
-                            .header("Set-Cookie", Http.sessionCookie(config, created.token(),
-                                    Duration.between(Instant.now(), s.expiresAt)))
-                            .header("Set-Cookie", Http.clearedOauthCookie(config))
-                            .header("Cache-Control", "no-store").build();
+                    return Http.<Object>signedIn(config, outcome.session())
+                            .header("Set-Cookie", Http.clearedOauthCookie(config)).build();
                 });
     }
 }

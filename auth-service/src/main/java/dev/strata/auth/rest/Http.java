@@ -1,9 +1,13 @@
 package dev.strata.auth.rest;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 
+import org.jboss.resteasy.reactive.RestResponse;
+
 import dev.strata.auth.config.AuthConfig;
+import dev.strata.auth.service.SessionService;
 import dev.strata.platform.security.SessionCookie;
 import dev.strata.platform.problem.ProblemException;
 
@@ -19,6 +23,19 @@ final class Http {
     static String sessionCookie(AuthConfig config, String token, Duration maxAge) {
         return SessionCookie.name() + "=" + token + "; Path=/; Max-Age=" + maxAge.toSeconds()
                 + attributes(config);
+    }
+
+    /**
+     * What every way of signing in answers (password, second factor, passkey, OAuth): 201 with the token once in the
+     * body, the session cookie, never cached. Callers add their own cookies (device, cleared OAuth binding).
+     */
+    @SuppressWarnings("unchecked")
+    static <T> RestResponse.ResponseBuilder<T> signedIn(AuthConfig config, SessionService.Created created) {
+        var s = created.session();
+        Object body = new Dto.SignInResponse(created.token(), "Bearer", s.id, s.userId, s.expiresAt);
+        return RestResponse.ResponseBuilder.<T>create(RestResponse.Status.CREATED, (T) body)
+                .header("Set-Cookie", sessionCookie(config, created.token(), Duration.between(Instant.now(), s.expiresAt)))
+                .header("Cache-Control", "no-store");
     }
 
     /** Binds an OAuth flow to the browser that started it; __Host- only where the cookie can be Secure. */

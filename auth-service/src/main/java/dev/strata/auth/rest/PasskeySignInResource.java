@@ -1,7 +1,5 @@
 package dev.strata.auth.rest;
 
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 
 import jakarta.validation.Valid;
@@ -91,16 +89,9 @@ public class PasskeySignInResource {
                 PasskeyResource.bytes("signature", body.signature()),
                 PasskeyResource.bytes("userHandle", userHandle));
         return passkeys.signIn(assertion, clientIp.resolve(request), request.getHeader("User-Agent")).map(in -> {
-            var created = in.created();
-            var s = created.session();
             // the same answer as a password sign-in: token once in the body, the session cookie, the device cookie
-            return RestResponse.ResponseBuilder
-                    .create(RestResponse.Status.CREATED, new Dto.SignInResponse(created.token(), "Bearer", s.id,
-                            s.userId, s.expiresAt))
-                    .header("Set-Cookie", Http.sessionCookie(config, created.token(),
-                            Duration.between(Instant.now(), s.expiresAt)))
-                    .header("Set-Cookie", Http.deviceCookie(config, devices.issue(in.email())))
-                    .header("Cache-Control", "no-store").build();
+            return Http.<Dto.SignInResponse>signedIn(config, in.created())
+                    .header("Set-Cookie", Http.deviceCookie(config, devices.issue(in.email()))).build();
         });
     }
 }

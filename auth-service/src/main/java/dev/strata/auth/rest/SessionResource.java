@@ -1,6 +1,5 @@
 package dev.strata.auth.rest;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -124,14 +123,8 @@ public class SessionResource {
     }
 
     private RestResponse<Object> signedIn(SessionService.Created created, String email) {
-        var s = created.session();
-        Duration maxAge = Duration.between(Instant.now(), s.expiresAt);
-        return RestResponse.ResponseBuilder
-                .<Object>create(RestResponse.Status.CREATED, new Dto.SignInResponse(created.token(), "Bearer",
-                        s.id, s.userId, s.expiresAt))
-                .header("Set-Cookie", Http.sessionCookie(config, created.token(), maxAge))
-                .header("Set-Cookie", Http.deviceCookie(config, devices.issue(email)))
-                .header("Cache-Control", "no-store").build();
+        return Http.<Object>signedIn(config, created)
+                .header("Set-Cookie", Http.deviceCookie(config, devices.issue(email))).build();
     }
 
     @GET
