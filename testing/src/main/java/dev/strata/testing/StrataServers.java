@@ -83,6 +83,11 @@ public final class StrataServers {
         } else {
             postgres = new EmbeddedPostgres(options.dataDir().resolve("postgres"), port(options.pgPort()),
                     options.durable());
+            if (options.durable()) {
+                // the local run keeps its data: every WAL segment goes to the archive, for point-in-time recovery
+                // (deploy/backup); the tests' throw-away servers archive nothing
+                postgres.archiveWalTo(walArchive(options.dataDir()));
+            }
             pg = Map.of("reactive", postgres.reactiveUrl(), "jdbc", postgres.jdbcUrl(), "user", EmbeddedPostgres.USER,
                     "password", EmbeddedPostgres.PASSWORD);
         }
@@ -127,6 +132,11 @@ public final class StrataServers {
             s3AccessKey = s3.accessKey();
             s3SecretKey = s3.secretKey();
         }
+    }
+
+    /** Where a durable (local run) data directory's PostgreSQL archives its WAL: {@code <dataDir>/backups/wal}. */
+    public static Path walArchive(Path dataDir) {
+        return dataDir.toAbsolutePath().normalize().resolve("backups").resolve("wal");
     }
 
     /** The servers shared by every test of this JVM, started on first use. */
