@@ -72,11 +72,11 @@ public final class StrataBackup {
 
     /** {@code args[0]} is {@code backup} or {@code restore}, {@code args[1]} what; returns the exit code. */
     int run(String... args) throws Exception {
-        if (args.length < 2 || args[1].equals("-h") || args[1].equals("--help")) {
-            if (args.length >= 2) {
-                out.print(USAGE);
-                return 0;
-            }
+        if (java.util.Arrays.stream(args).anyMatch(a -> a.equals("-h") || a.equals("--help"))) {
+            out.print(USAGE);
+            return 0;
+        }
+        if (args.length < 2) {
             throw new IllegalArgumentException("missing command");
         }
         Map<String, String> o = options(args);
