@@ -222,6 +222,12 @@ public final class PgBackup {
                         || name.startsWith("pgsql_tmp")) {
                     return FileVisitResult.CONTINUE;
                 }
+                if (attrs.isSymbolicLink() && rel.toString().equals("pg_wal")) {
+                    // WAL kept elsewhere (initdb -X): the backup holds none of it either way
+                    Files.createDirectories(to.resolve("pg_wal/archive_status"));
+                    Files.createDirectories(to.resolve("pg_wal/summaries"));
+                    return FileVisitResult.CONTINUE;
+                }
                 if (attrs.isSymbolicLink() || !attrs.isRegularFile()) {
                     throw new IOException("unexpected non-regular file in the data directory: " + file);
                 }

@@ -180,7 +180,8 @@ public final class StrataBackup {
         }
         if (inPlace && (running || Ports.isOpen("127.0.0.1", localPort(o, "--pg-port", "STRATA_LOCAL_PG_PORT", 15432)))) {
             throw new IOException("the local run's PostgreSQL is running (" + current.resolve("data/postmaster.pid")
-                    + "): stop strata-local first");
+                    + "): stop strata-local first (a pid file left by a crash: start and stop strata-local once, or delete it"
+                    + " if no postgres process runs)");
         }
         if (inPlace && keep) {
             throw new IllegalArgumentException("--keep-running goes with --into only");
