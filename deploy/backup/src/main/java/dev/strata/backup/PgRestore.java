@@ -81,6 +81,23 @@ public final class PgRestore {
             }
         }
         Files.createDirectories(home);
+        try {
+            return restoreInto(r, base, home);
+        } catch (IOException | SQLException | InterruptedException | RuntimeException e) {
+            // a failed restore leaves nothing half-made behind (what went wrong is in the message)
+            PgBackup.deleteTree(home);
+            String message = e.getMessage() == null ? e.toString() : e.getMessage();
+            if (message.contains("recovery ended before configured recovery target was reached")) {
+                throw new IOException("the WAL archive ends before " + r.target() + ": the WAL after it is not"
+                        + " archived yet (SELECT pg_switch_wal() on the server, or, for the local run, stop it and"
+                        + " restore --in-place, which also replays its pg_wal)\n" + message, e);
+            }
+            throw e;
+        }
+    }
+
+    private static Result restoreInto(Request r, PgBackup.Info base, Path home)
+            throws IOException, SQLException, InterruptedException {
         Path data = home.resolve("data");
         copyTree(base.dir().resolve("data"), data);
         Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));

@@ -187,8 +187,12 @@ public final class StrataBackup {
             throw new IllegalArgumentException("--keep-running goes with --into only");
         }
         Path into = inPlace ? d.resolve("postgres.restoring-" + stamp) : Path.of(o.get("--into"));
-        // the old server's not yet archived WAL, when it is stopped (a running server's pg_wal is still moving)
+        // the old server's not yet archived WAL, when it is stopped (a running server's pg_wal is still moving);
+        // a running one is asked to hand its current segment to the archive first
         Path currentWal = running ? null : current.resolve("data/pg_wal");
+        if (running) {
+            switchWal(localPort(o, "--pg-port", "STRATA_LOCAL_PG_PORT", 15432));
+        }
         PgRestore.Result r = PgRestore.restore(new PgRestore.Request(d.resolve("backups/base"),
                 StrataServers.walArchive(d), target, o.get("--base"), into, port, currentWal, false, keep, timeout,
                 inPlace));
@@ -207,6 +211,25 @@ public final class StrataBackup {
             Thread.currentThread().join();
         }
         return 0;
+    }
+
+    /** {@code pg_switch_wal()} on the running local server, then waits until the closed segment is archived. */
+    private void switchWal(int port) throws Exception {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/"
+                + EmbeddedPostgres.DATABASE, EmbeddedPostgres.USER, EmbeddedPostgres.PASSWORD);
+                java.sql.Statement s = c.createStatement()) {
+            String closed = PgBackup.single(s, "SELECT pg_walfile_name(pg_switch_wal())");
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (System.nanoTime() < deadline) {
+                String archived = PgBackup.single(s, "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver");
+                if (archived.compareTo(closed) >= 0) {
+                    out.println("the running server's WAL up to " + closed + " is archived");
+                    return;
+                }
+                Thread.sleep(100);
+            }
+            throw new IOException("WAL segment " + closed + " not archived after 60 s (see the server's log)");
+        }
     }
 
     private void report(PgRestore.Result r, int port) {
