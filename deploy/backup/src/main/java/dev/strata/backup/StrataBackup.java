@@ -123,7 +123,7 @@ public final class StrataBackup {
     private void backupS3(Map<String, String> o) throws Exception {
         String bucket = o.getOrDefault("--bucket", S3Backup.DEFAULT_BUCKET);
         Path to = o.containsKey("--to") ? Path.of(o.get("--to"))
-                : dataDirForS3(o).resolve("backups/s3").resolve(bucket + "-"
+                : dataDir(o).resolve("backups/s3").resolve(bucket + "-"
                         + PgBackup.STAMP.format(OffsetDateTime.now(ZoneOffset.UTC)));
         S3Backup.Summary s = S3Backup.backup(s3(o), bucket, to);
         out.printf("backup of %s: %d objects, %d bytes, in %s (manifest.tsv with SHA-256 of each)%n", s.bucket(),
@@ -274,10 +274,6 @@ public final class StrataBackup {
         }
         return new S3Backup.Endpoint("http://127.0.0.1:" + localPort(o, "--s3-port", "STRATA_LOCAL_S3_PORT", 19000),
                 "strata-local", Files.readString(secret).trim());
-    }
-
-    private Path dataDirForS3(Map<String, String> o) {
-        return dataDir(o);
     }
 
     private Path dataDir(Map<String, String> o) {

@@ -118,6 +118,24 @@ class PointInTimeRecoveryTest {
             assertEquals("0", PgBackup.single(s, "SELECT count(*) FROM kyc_notes"), "the original keeps its deletion");
             assertEquals("0", PgBackup.single(s, "SELECT count(*) FROM pg_tables WHERE tablename = 'before_backup'"));
         }
+
+        // --prepare-only: the directory and settings for a server of one's own, which recovers when started
+        Path prepared = root.resolve("prepared");
+        cli("restore", "pg", "--base-dir", root.resolve("backups/base").toString(), "--wal", wal.toString(),
+                "--target-time", noted.toString(), "--into", prepared.toString(), "--prepare-only");
+        assertTrue(Files.exists(prepared.resolve("data/recovery.signal")));
+        assertTrue(Files.readString(prepared.resolve("data/postgresql.auto.conf")).contains("recovery_target_time = '"));
+        EmbeddedPostgres own = new EmbeddedPostgres(prepared, Ports.free(), true);
+        servers.add(own);
+        own.start();
+        try (Connection c = connect(own); Statement s = c.createStatement()) {
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (PgBackup.single(s, "SELECT pg_is_in_recovery()").equals("t") && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertEquals("f", PgBackup.single(s, "SELECT pg_is_in_recovery()"));
+            assertEquals(rows, contents(s));
+        }
         System.out.printf("point-in-time recovery test: %d ms%n", (System.nanoTime() - t0) / 1_000_000);
     }
 
