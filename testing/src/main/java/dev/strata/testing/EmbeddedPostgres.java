@@ -61,11 +61,6 @@ public final class EmbeddedPostgres extends EmbeddedServer {
         return home.resolve("postgres.log");
     }
 
-    /** The {@code bin/} directory of the PostgreSQL binaries the embedded servers run (unpacked on first use). */
-    public static Path binDirectory() {
-        return Binaries.postgres().resolve("bin");
-    }
-
     /**
      * Turns WAL archiving on from the next start: {@code archive_mode=on} and an {@link #archiveCommand(Path)} that
      * copies every finished WAL segment into {@code dir} (created, and given to the server's user). Off unless

@@ -83,11 +83,6 @@ public final class StrataServers {
         } else {
             postgres = new EmbeddedPostgres(options.dataDir().resolve("postgres"), port(options.pgPort()),
                     options.durable());
-            if (options.durable()) {
-                // the local run keeps its data: every WAL segment goes to the archive, for point-in-time recovery
-                // (deploy/backup); the tests' throw-away servers archive nothing
-                postgres.archiveWalTo(walArchive(options.dataDir()));
-            }
             pg = Map.of("reactive", postgres.reactiveUrl(), "jdbc", postgres.jdbcUrl(), "user", EmbeddedPostgres.USER,
                     "password", EmbeddedPostgres.PASSWORD);
         }
@@ -134,9 +129,21 @@ public final class StrataServers {
         }
     }
 
-    /** Where a durable (local run) data directory's PostgreSQL archives its WAL: {@code <dataDir>/backups/wal}. */
+    /** Where {@link #archivePostgresWal()} archives the WAL of a data directory's PostgreSQL: {@code <dataDir>/backups/wal}. */
     public static Path walArchive(Path dataDir) {
         return dataDir.toAbsolutePath().normalize().resolve("backups").resolve("wal");
+    }
+
+    /**
+     * Has the embedded PostgreSQL (if embedded) archive every WAL segment into {@link #walArchive(Path)} from its
+     * start on, for point-in-time recovery ({@code deploy/backup}). The local run asks for it before {@link #start()};
+     * tests do not (nothing of theirs is worth restoring).
+     */
+    public StrataServers archivePostgresWal() {
+        if (postgres != null) {
+            postgres.archiveWalTo(walArchive(options.dataDir()));
+        }
+        return this;
     }
 
     /** The servers shared by every test of this JVM, started on first use. */

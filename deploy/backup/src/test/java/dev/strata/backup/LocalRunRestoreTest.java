@@ -122,8 +122,9 @@ class LocalRunRestoreTest {
     }
 
     private StrataServers start() {
+        // as StrataLocal does
         StrataServers s = StrataServers.create(new StrataServers.Options(dataDir, true, EmbeddedS3.Backend.FILESYSTEM,
-                0, 0, 0));
+                0, 0, 0)).archivePostgresWal();
         s.start();
         return s;
     }
