@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -24,6 +25,9 @@ public final class EmbeddedPostgres extends EmbeddedServer {
     private final Path home;
     private final boolean durable;
     private final int port;
+    private Path walArchive;
+    private final Map<String, String> settings = new LinkedHashMap<>();
+    private Duration startupTimeout = Duration.ofSeconds(60);
 
     /**
      * @param home    directory holding {@code data/} and the log; reused across starts when it exists
@@ -45,6 +49,67 @@ public final class EmbeddedPostgres extends EmbeddedServer {
 
     public String reactiveUrl() {
         return "postgresql://127.0.0.1:" + port + "/" + DATABASE;
+    }
+
+    /** The server's data directory ({@code <home>/data}). */
+    public Path dataDirectory() {
+        return home.resolve("data");
+    }
+
+    /** The server's log ({@code <home>/postgres.log}, started afresh at each start). */
+    public Path logFile() {
+        return home.resolve("postgres.log");
+    }
+
+    /**
+     * Turns WAL archiving on from the next start: {@code archive_mode=on} and an {@link #archiveCommand(Path)} that
+     * copies every finished WAL segment into {@code dir} (created, and given to the server's user). Off unless
+     * asked for: the local run asks for it (point-in-time recovery), the tests' shared server does not.
+     */
+    public synchronized EmbeddedPostgres archiveWalTo(Path dir) {
+        this.walArchive = dir.toAbsolutePath().normalize();
+        return this;
+    }
+
+    /** The WAL archive given to {@link #archiveWalTo(Path)}, or {@code null}. */
+    public synchronized Path walArchive() {
+        return walArchive;
+    }
+
+    /** An extra server setting ({@code -c name=value}) from the next start on, e.g. recovery settings. */
+    public synchronized EmbeddedPostgres setting(String name, String value) {
+        settings.put(name, value);
+        return this;
+    }
+
+    /** How long {@link #start()} waits for the server to accept queries (60 s unless set; a recovery may need more). */
+    public synchronized EmbeddedPostgres startupTimeout(Duration timeout) {
+        this.startupTimeout = timeout;
+        return this;
+    }
+
+    /**
+     * An {@code archive_command} copying {@code %p} into {@code dir} safely: through a temporary name and a rename (a
+     * half-copied segment never carries the final name), never overwriting a segment already archived, yet
+     * succeeding when the same segment arrives again with identical content (PostgreSQL retries after a crash).
+     */
+    public static String archiveCommand(Path dir) {
+        String d = shellQuoted(dir.toAbsolutePath().normalize());
+        return "if [ -f " + d + "/%f ]; then cmp -s %p " + d + "/%f; else cp %p " + d + "/%f.tmp && mv " + d
+                + "/%f.tmp " + d + "/%f; fi";
+    }
+
+    /** A {@code restore_command} reading segments from a WAL archive filled by {@link #archiveCommand(Path)}. */
+    public static String restoreCommand(Path dir) {
+        return "cp " + shellQuoted(dir.toAbsolutePath().normalize()) + "/%f %p";
+    }
+
+    private static String shellQuoted(Path p) {
+        String s = p.toString();
+        if (s.contains("'") || s.contains("%")) {
+            throw new IllegalArgumentException("a WAL archive path may not contain ' or %: " + s);
+        }
+        return "'" + s + "'";
     }
 
     public synchronized void start() throws IOException {
@@ -77,10 +142,16 @@ public final class EmbeddedPostgres extends EmbeddedServer {
         if (!durable) {
             cmd.addAll(List.of("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"));
         }
+        if (walArchive != null) {
+            Files.createDirectories(walArchive);
+            Unprivileged.own(walArchive);
+            cmd.addAll(List.of("-c", "archive_mode=on", "-c", "archive_command=" + archiveCommand(walArchive)));
+        }
+        settings.forEach((name, value) -> cmd.addAll(List.of("-c", name + "=" + value)));
         Path log = home.resolve("postgres.log");
         Files.deleteIfExists(log);
         process = ManagedProcess.start("postgres", "INT", Unprivileged.wrap(cmd), home, log, Map.of("LC_ALL", "C"));
-        Ports.await("PostgreSQL on port " + port, Duration.ofSeconds(60), this::acceptsQueries, process);
+        Ports.await("PostgreSQL on port " + port, startupTimeout, this::acceptsQueries, process);
         createDatabase();
     }
 
@@ -96,8 +167,10 @@ public final class EmbeddedPostgres extends EmbeddedServer {
     private void createDatabase() throws IOException {
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", USER,
                 PASSWORD); Statement s = c.createStatement()) {
-            try (ResultSet rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + DATABASE + "'")) {
+            try (ResultSet rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + DATABASE + "'"
+                    + " UNION ALL SELECT 1 WHERE pg_is_in_recovery()")) {
                 if (rs.next()) {
+                    // there, or a server still in recovery (a restore), which can create nothing
                     return;
                 }
             }

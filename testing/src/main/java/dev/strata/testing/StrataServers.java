@@ -129,6 +129,23 @@ public final class StrataServers {
         }
     }
 
+    /** Where {@link #archivePostgresWal()} archives the WAL of a data directory's PostgreSQL: {@code <dataDir>/backups/wal}. */
+    public static Path walArchive(Path dataDir) {
+        return dataDir.toAbsolutePath().normalize().resolve("backups").resolve("wal");
+    }
+
+    /**
+     * Has the embedded PostgreSQL (if embedded) archive every WAL segment into {@link #walArchive(Path)} from its
+     * start on, for point-in-time recovery ({@code deploy/backup}). The local run asks for it before {@link #start()};
+     * tests do not (nothing of theirs is worth restoring).
+     */
+    public StrataServers archivePostgresWal() {
+        if (postgres != null) {
+            postgres.archiveWalTo(walArchive(options.dataDir()));
+        }
+        return this;
+    }
+
     /** The servers shared by every test of this JVM, started on first use. */
     public static synchronized StrataServers shared() {
         if (shared == null) {

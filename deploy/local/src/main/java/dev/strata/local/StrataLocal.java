@@ -162,8 +162,9 @@ public final class StrataLocal {
         int redis = fresh ? 0 : envPort("STRATA_LOCAL_REDIS_PORT", 16379);
         int s3 = fresh ? 0 : envPort("STRATA_LOCAL_S3_PORT", 19000);
         long t0 = System.nanoTime();
+        // WAL archived into <data-dir>/backups/wal: deploy/backup restores the database to any point in time
         servers = StrataServers.create(new StrataServers.Options(dataDir, true, EmbeddedS3.Backend.FILESYSTEM, pg,
-                redis, s3, sentinel));
+                redis, s3, sentinel)).archivePostgresWal();
         servers.start();
         log(String.format("stores up in %d ms: PostgreSQL %s, Redis %s%s, S3 %s", (System.nanoTime() - t0) / 1_000_000,
                 servers.jdbcUrl(), sentinel ? "Sentinel (master '" + dev.strata.testing.EmbeddedSentinel.MASTER_NAME
