@@ -184,13 +184,17 @@ class EmailTest {
         List<String> types = List.of("kyc.approved", "kyc.rejected", "kyc.additional_info_required", "kyc.expired",
                 "accounts.sessions_revoked", "accounts.password_changed", "accounts.linked", "accounts.unlinked",
                 "alerts.webhook_disabled", "alerts.price", "transfers.received", "transfers.sent",
-                "accounts.wallet_linked", "accounts.wallet_unlinked", "sessions.created", "something.else");
+                "accounts.wallet_linked", "accounts.wallet_unlinked", "sessions.created", "accounts.passkey_added", "accounts.passkey_removed",
+                "accounts.mfa_enabled", "accounts.mfa_disabled", "accounts.password_reset", "accounts.email_changed",
+                "something.else");
         Map<String, Object> full = Map.ofEntries(Map.entry("applicationId", "app-1"), Map.entry("userId", "u"),
                 Map.entry("reason", "blurry photo"), Map.entry("provider", "google"), Map.entry("count", 3),
                 Map.entry("webhookId", "wh-1"), Map.entry("url", "https://example.test/hook"),
                 Map.entry("message", "EUR/USD moved"), Map.entry("address", "0xabc"), Map.entry("from", "0xf"),
                 Map.entry("to", "0xt"), Map.entry("amount", "12.5"), Map.entry("tokenAddress", "0xtok"),
-                Map.entry("txHash", "0xtx"), Map.entry("ip", "203.0.113.7"), Map.entry("userAgent", "Firefox"));
+                Map.entry("txHash", "0xtx"), Map.entry("ip", "203.0.113.7"), Map.entry("userAgent", "Firefox"),
+                Map.entry("name", "YubiKey"), Map.entry("method", "totp"), Map.entry("sessionsRevoked", 2),
+                Map.entry("email", "new@example.test"), Map.entry("previousEmail", "old@example.test"));
         for (String type : types) {
             for (String locale : List.of("en", "de", "de-CH", "fr", "")) {
                 for (Map<String, Object> data : List.of(Map.<String, Object>of(), full)) {

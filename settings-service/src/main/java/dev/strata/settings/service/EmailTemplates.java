@@ -27,7 +27,9 @@ public class EmailTemplates {
     static final Set<String> OWN = Set.of("kyc.approved", "kyc.rejected", "kyc.additional_info_required",
             "kyc.expired", "accounts.sessions_revoked", "accounts.password_changed", "accounts.linked",
             "accounts.unlinked", "accounts.wallet_linked", "accounts.wallet_unlinked", "alerts.webhook_disabled",
-            "transfers.sent", "transfers.received", "sessions.created");
+            "transfers.sent", "transfers.received", "sessions.created", "accounts.passkey_added",
+            "accounts.passkey_removed", "accounts.mfa_enabled", "accounts.mfa_disabled", "accounts.password_reset",
+            "accounts.email_changed");
 
     /** A rendered message: the plain text, and the same as simple HTML. */
     public record Message(String language, String subject, String text) {

@@ -75,7 +75,9 @@ public class NotificationService {
         return switch (type) {
             case "kyc.approved", "kyc.rejected", "kyc.additional_info_required", "kyc.expired" -> Optional.of("kyc");
             case "accounts.linked", "accounts.unlinked", "accounts.password_changed", "accounts.sessions_revoked",
-                    "accounts.wallet_linked", "accounts.wallet_unlinked", "sessions.created" -> Optional.of("security");
+                    "accounts.wallet_linked", "accounts.wallet_unlinked", "accounts.passkey_added",
+                    "accounts.passkey_removed", "accounts.mfa_enabled", "accounts.mfa_disabled",
+                    "accounts.password_reset", "accounts.email_changed", "sessions.created" -> Optional.of("security");
             default -> type.startsWith("alerts.") ? Optional.of("alerts")
                     : type.startsWith("transfers.") ? Optional.of("transfers") : Optional.empty();
         };
