@@ -259,6 +259,8 @@ public final class StrataLocal {
         // local cookies travel over plain http
         if (s.name().equals("auth-service")) {
             env.put("STRATA_AUTH_COOKIE_SECURE", "false");
+            // passkeys from a page on the gateway's origin or auth-service's own (both localhost, the RP id)
+            env.put("STRATA_AUTH_PASSKEYS_ORIGINS", "http://localhost:" + gatewayPort + ",http://localhost:8081");
             // codes sent before a restart stay checkable after it
             env.put("STRATA_AUTH_CODES_PEPPER", StrataServers.persistentSecret(dataDir, "codes-pepper"));
             // e-mails (verification codes) go to the local SMTP sink, text messages to the SMS sink
