@@ -84,19 +84,33 @@ final class Api {
 
     /** Waits for the newest code mailed to {@code email} and returns it. */
     static String mailedCode(String email) throws Exception {
+        return mailed(email, CODE);
+    }
+
+    /** Waits for a mail to {@code email} whose newest message matches and returns the first group. */
+    static String mailed(String email, Pattern pattern) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < deadline) {
             MimeMessage[] msgs = AuthTestServers.mail.getReceivedMessagesForDomain(email);
             if (msgs.length > 0) {
                 MimeMessage last = msgs[msgs.length - 1];
-                Matcher m = CODE.matcher(last.getContent().toString());
+                Matcher m = pattern.matcher(last.getContent().toString());
                 if (m.find()) {
                     return m.group(1);
                 }
             }
             Thread.sleep(50);
         }
-        throw new AssertionError("no mail for " + email);
+        throw new AssertionError("no mail for " + email + " matching " + pattern);
+    }
+
+    /** The subjects of every message mailed to {@code email}, oldest first. */
+    static List<String> mailSubjects(String email) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (MimeMessage m : AuthTestServers.mail.getReceivedMessagesForDomain(email)) {
+            out.add(m.getSubject());
+        }
+        return out;
     }
 
     static int mailCount(String email) {
@@ -137,6 +151,12 @@ final class Api {
                 return rs.getLong(1);
             }
         }
+    }
+
+    /** Account events of this type written to the outbox for the user. */
+    static long events(String type, String userId) throws SQLException {
+        return count("select count(*) from auth.outbox where type = ? and payload->'data'->>'userId' = ?", type,
+                userId);
     }
 
     static List<String> column(String sql, Object... args) throws SQLException {

@@ -57,6 +57,9 @@ class AuthFuzzTest {
             "channel", list("fax", "", 1, null, NUL, "EMAIL", List.of("email")),
             "phone", list("0151 1234", "+0123", "+49" + NUL + "1511234567", 4915112345678L, "+" + "1".repeat(20)),
             "code", list("12345", "abcdef", 123456, "1234567", NUL + "12345", null));
+    static final Map<String, List<Object>> EMAIL_CHANGE = Map.of(
+            "newEmail", list(1, true, List.of(), "", "   ", "not-an-email", "x".repeat(300) + "@strata.test", null),
+            "password", list(1, null, List.of(), "x".repeat(1025), "not the password"));
     static final Map<String, List<Object>> SMALL = Map.of(
             "password", list(1, null, "x".repeat(1025), List.of(), NUL),
             "token", list("", "   ", 1, null, "x".repeat(201), NUL),
@@ -88,7 +91,8 @@ class AuthFuzzTest {
 
     static String snapshot() throws Exception {
         StringBuilder s = new StringBuilder();
-        for (String table : List.of("users", "sessions", "verifications", "accounts", "outbox", "bootstrap_tokens")) {
+        for (String table : List.of("users", "sessions", "verifications", "accounts", "outbox", "bootstrap_tokens",
+                "password_resets")) {
             s.append(table).append('=').append(count("select count(*) from auth." + table)).append(' ');
         }
         s.append(Api.column("select coalesce(md5(string_agg(row_to_json(u)::text, ',' order by id)), '') "
@@ -113,7 +117,7 @@ class AuthFuzzTest {
             String target;
             String body = "";
             Response r;
-            switch (i % 12) {
+            switch (i % 16) {
                 case 0 -> {
                     target = "POST /api/users";
                     body = body(valid("email", Api.randomEmail(), "password", Api.PASSWORD, "name", "Ada"), SIGN_UP);
@@ -191,6 +195,28 @@ class AuthFuzzTest {
                     r = fuzz.random().nextBoolean() ? me.queryParam("scope", scope).delete("/api/sessions")
                             : me.queryParam("scope", "others").queryParam("unlinkAccounts", unlink)
                                     .delete("/api/sessions");
+                }
+                case 12 -> {
+                    target = "POST /api/password-resets";
+                    body = body(valid("email", Api.randomEmail()), Map.of("email", SIGN_UP.get("email")));
+                    r = anon.body(body).post("/api/password-resets");
+                }
+                case 13 -> {
+                    target = "POST /api/password-resets/{token}";
+                    body = body(valid("password", "a new passphrase " + i), Map.of("password",
+                            SIGN_UP.get("password")));
+                    r = anon.body(body).post("/api/password-resets/" + dev.strata.platform.security.SessionTokens
+                            .newToken());
+                }
+                case 14 -> {
+                    target = "POST /api/users/me/email-changes";
+                    body = body(valid("newEmail", Api.randomEmail(), "password", Api.PASSWORD), EMAIL_CHANGE);
+                    r = me.body(body).post("/api/users/me/email-changes");
+                }
+                case 15 -> {
+                    target = "POST /api/users/me/email-changes/confirmation";
+                    body = body(valid("code", "123456"), CODE);
+                    r = me.body(body).post("/api/users/me/email-changes/confirmation");
                 }
                 default -> {
                     target = "OAuth callback";

@@ -240,8 +240,7 @@ class PasskeyTest {
     }
 
     static long events(String type, String userId) throws Exception {
-        return count("select count(*) from auth.outbox where type = ? and payload->'data'->>'userId' = ?", type,
-                userId);
+        return Api.events(type, userId);
     }
 
     static String userHandle(String userId) {

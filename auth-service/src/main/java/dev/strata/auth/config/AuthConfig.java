@@ -28,6 +28,25 @@ public interface AuthConfig {
 
     Passkeys passkeys();
 
+    PasswordResets passwordResets();
+
+    /** Password reset links sent by e-mail. */
+    interface PasswordResets {
+        /** How long a link can be redeemed. */
+        @WithDefault("PT30M")
+        Duration ttl();
+
+        /**
+         * The link in the mail; {@code {token}} becomes the token. Points at the frontend's reset page, which posts
+         * the new password to {@code POST /api/password-resets/{token}}.
+         */
+        @WithDefault("http://localhost:8080/reset-password#token={token}")
+        String linkTemplate();
+
+        @WithDefault("Reset your Strata password")
+        String subject();
+    }
+
     /** Passkeys (WebAuthn): who we are to authenticators, and which web origins may use them. */
     interface Passkeys {
         /**

@@ -28,6 +28,12 @@ public class VerificationRepository implements PanacheRepositoryBase<Verificatio
                 identifier).withLock(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).firstResult();
     }
 
+    /** The user's newest code for this purpose, whatever it was sent to, locked like the one above. */
+    public Uni<Verification> latestForUpdate(UUID userId, String purpose) {
+        return find("userId = ?1 and purpose = ?2", Sort.descending("createdAt"), userId, purpose)
+                .withLock(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).firstResult();
+    }
+
     /** The user's guesses at codes for this identifier since {@code since}, across every code sent. */
     public Uni<Long> attemptsSince(UUID userId, String purpose, String identifier, Instant since) {
         return find("select coalesce(sum(v.attempts), 0) from Verification v where v.userId = ?1"
@@ -38,5 +44,10 @@ public class VerificationRepository implements PanacheRepositoryBase<Verificatio
     public Uni<Integer> voidOpen(UUID userId, String purpose, String identifier, Instant now) {
         return update("consumedAt = ?1 where userId = ?2 and purpose = ?3 and identifier = ?4 and consumedAt is null",
                 now, userId, purpose, identifier);
+    }
+
+    public Uni<Integer> voidOpen(UUID userId, String purpose, Instant now) {
+        return update("consumedAt = ?1 where userId = ?2 and purpose = ?3 and consumedAt is null", now, userId,
+                purpose);
     }
 }

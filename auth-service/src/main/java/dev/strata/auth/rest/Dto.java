@@ -50,6 +50,27 @@ public final class Dto {
             @NotNull @Pattern(regexp = "[0-9]{6}", message = "must be 6 digits") String code) {
     }
 
+    public record PasswordResetRequest(@NotBlank @Email @Size(max = 254) String email) {
+        public PasswordResetRequest {
+            email = email == null ? null : email.trim();
+        }
+    }
+
+    /** The new password; length is checked in code points by the service, like at sign-up. */
+    public record PasswordResetRedemption(@NotNull String password) {
+    }
+
+    public record EmailChangeRequest(@NotBlank @Email @Size(max = 254) String newEmail,
+            @NotNull @Size(max = 1024) String password) {
+        public EmailChangeRequest {
+            newEmail = newEmail == null ? null : newEmail.trim();
+        }
+    }
+
+    public record EmailChangeConfirmation(
+            @NotNull @Pattern(regexp = "[0-9]{6}", message = "must be 6 digits") String code) {
+    }
+
     public record ReauthenticationRequest(@NotNull @Size(max = 1024) String password) {
     }
 

@@ -19,6 +19,8 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 
 import dev.strata.auth.service.Credentials;
+import dev.strata.auth.service.EmailChangeService;
+import dev.strata.auth.service.VerificationService;
 import dev.strata.auth.service.UserService;
 import dev.strata.platform.ratelimit.RateLimited;
 import dev.strata.platform.problem.ProblemException;
@@ -35,8 +37,11 @@ public class UserResource {
 
     private final ClientIpResolver clientIp;
 
+    private final EmailChangeService emailChanges;
+
     public UserResource(UserService users, RateLimiter limiter, SecurityIdentity identity,
-            ClientIpResolver clientIp) {
+            ClientIpResolver clientIp, EmailChangeService emailChanges) {
+        this.emailChanges = emailChanges;
         this.users = users;
         this.limiter = limiter;
         this.identity = identity;
@@ -81,5 +86,36 @@ public class UserResource {
                         c.tokenHash(), body.currentPassword(), replacement,
                         Boolean.TRUE.equals(body.unlinkAccounts())))
                 .map(Dto.Revoked::of);
+    }
+
+    /**
+     * Starts an e-mail change: needs the password; a code goes to the new address and a notice to the current one,
+     * which stays in force until {@code confirmation}.
+     */
+    @POST
+    @Path("me/email-changes")
+    @Authenticated
+    public Uni<RestResponse<VerificationService.Sent>> requestEmailChange(
+            @Valid @NotNull Dto.EmailChangeRequest body) {
+        UUID userId = UUID.fromString(Caller.of(identity).userId());
+        String target = Credentials.normalizeEmail(body.newEmail());
+        // each request mails two messages: bounded like every other code, and the password guesses like sign-in
+        return limiter.enforce("sign-in-account", "user:" + userId)
+                .chain(() -> limiter.enforce("code-send", EmailChangeService.PURPOSE + ":" + userId
+                        + ":" + target))
+                .chain(() -> limiter.enforce("code-send-account", userId.toString()))
+                .chain(() -> emailChanges.request(userId, target, body.password()))
+                .map(sent -> RestResponse.status(RestResponse.Status.ACCEPTED, sent));
+    }
+
+    /** Confirms the newest e-mail change with the code mailed to the new address; answers the updated account. */
+    @POST
+    @Path("me/email-changes/confirmation")
+    @Authenticated
+    public Uni<Dto.UserView> confirmEmailChange(@Valid @NotNull Dto.EmailChangeConfirmation body) {
+        UUID userId = UUID.fromString(Caller.of(identity).userId());
+        return limiter.enforce("code-check", EmailChangeService.PURPOSE + ":" + userId)
+                .chain(() -> emailChanges.confirm(userId, body.code()))
+                .map(Dto.UserView::of);
     }
 }

@@ -44,6 +44,8 @@ public class AccountEvents {
     public static final String PASSKEY_REMOVED = "accounts.passkey_removed";
     public static final String MFA_ENABLED = "accounts.mfa_enabled";
     public static final String MFA_DISABLED = "accounts.mfa_disabled";
+    public static final String PASSWORD_RESET = "accounts.password_reset";
+    public static final String EMAIL_CHANGED = "accounts.email_changed";
 
     private final Outbox outbox;
     private final OutboxRelay relay;
@@ -133,6 +135,16 @@ public class AccountEvents {
     /** A second sign-in factor was turned off. */
     public Uni<Void> mfaDisabled(UUID userId, String method) {
         return append(MFA_DISABLED, userId, Map.of("method", method));
+    }
+
+    /** The password was set through a reset link; every session was signed out. */
+    public Uni<Void> passwordReset(UUID userId, int sessionsRevoked) {
+        return append(PASSWORD_RESET, userId, Map.of("sessionsRevoked", sessionsRevoked));
+    }
+
+    /** The account's e-mail address changed (confirmed by a code sent to the new one). */
+    public Uni<Void> emailChanged(UUID userId, String email, String previousEmail) {
+        return append(EMAIL_CHANGED, userId, Map.of("email", email, "previousEmail", previousEmail));
     }
 
     /** Call inside the transaction of the change. */

@@ -31,10 +31,15 @@ public class CodeDelivery {
 
     public Uni<Void> email(String to, String code) {
         long minutes = config.codes().ttl().toMinutes();
-        Mail mail = Mail.withText(to, config.codes().emailSubject(),
+        return mail(to, config.codes().emailSubject(),
                 "Your Strata verification code is " + code + ".\n\nIt expires in " + minutes
                         + " minutes. If you did not ask for it, ignore this message.\n");
-        return mailer.send(mail).onFailure().transform(e -> ProblemException.dependencyDown("mail server", e));
+    }
+
+    /** A plain-text message (reset links, e-mail change codes and notices). */
+    public Uni<Void> mail(String to, String subject, String text) {
+        return mailer.send(Mail.withText(to, subject, text))
+                .onFailure().transform(e -> ProblemException.dependencyDown("mail server", e));
     }
 
     public Uni<Void> sms(String to, String code) {

@@ -192,14 +192,26 @@ public class SessionService {
      * roles, so the last one to run leaves Redis equal to Postgres whatever order the commits and syncs took.
      * Always runs, even when the change was a no-op: repeating a request whose sync failed (Redis down) repairs it.
      */
-    @WithTransaction
     public Uni<Void> syncRoles(UUID userId) {
-        return users.findById(userId, LockModeType.PESSIMISTIC_WRITE)
-                .chain(user -> user == null ? Uni.createFrom().voidItem() : refreshRoles(user));
+        return syncUser(userId, "roles-changed");
     }
 
-    /** Rewrites the Redis records of a user's live sessions so a role change applies to them at once. */
+    /** Same after any committed change a session record carries (roles, e-mail address). */
+    @WithTransaction
+    public Uni<Void> syncUser(UUID userId, String reason) {
+        return users.findById(userId, LockModeType.PESSIMISTIC_WRITE)
+                .chain(user -> user == null ? Uni.createFrom().voidItem() : refreshRecords(user, reason));
+    }
+
+    /**
+     * Rewrites the Redis records of a user's live sessions (roles and e-mail address) so a role or address change
+     * applies to them at once.
+     */
     public Uni<Void> refreshRoles(User user) {
+        return refreshRecords(user, "roles-changed");
+    }
+
+    private Uni<Void> refreshRecords(User user, String reason) {
         return sessions.active(user.id, Instant.now()).chain(list -> {
             List<Session> rewritten = new ArrayList<>();
             Uni<Void> chain = Uni.createFrom().voidItem();
@@ -207,12 +219,12 @@ public class SessionService {
                 chain = chain.chain(() -> store.find(s.tokenHash).chain(found -> found.isEmpty()
                         ? Uni.createFrom().voidItem()
                         // XX + KEEPTTL: a session revoked between the read and this write stays revoked
-                        : store.replace(s.tokenHash, signer.sign(s.tokenHash, withRoles(found.get(), user.roleSet())))
+                        : store.replace(s.tokenHash, signer.sign(s.tokenHash, withUser(found.get(), user)))
                                 .invoke(() -> rewritten.add(s))
                                 .replaceWithVoid()));
             }
             // every service's near-cache drops these sessions, so the new roles apply within the bound everywhere
-            return chain.chain(() -> announceUpdated(user.id, rewritten, "roles-changed"));
+            return chain.chain(() -> announceUpdated(user.id, rewritten, reason));
         });
     }
 
@@ -253,8 +265,8 @@ public class SessionService {
                 s.lastSeenAt, config.idleTimeout().toSeconds());
     }
 
-    private static SessionRecord withRoles(SessionRecord r, Set<String> roles) {
-        return new SessionRecord(r.sessionId(), r.userId(), r.email(), roles, r.createdAt(), r.expiresAt(),
+    private static SessionRecord withUser(SessionRecord r, User user) {
+        return new SessionRecord(r.sessionId(), r.userId(), user.email, user.roleSet(), r.createdAt(), r.expiresAt(),
                 r.lastSeenAt(), r.idleSeconds());
     }
 }

@@ -15,6 +15,7 @@ import dev.strata.auth.domain.Account;
 import dev.strata.auth.domain.Roles;
 import dev.strata.auth.domain.User;
 import dev.strata.auth.repository.AccountRepository;
+import dev.strata.auth.repository.PasswordResetRepository;
 import dev.strata.auth.repository.UserRepository;
 import dev.strata.platform.problem.ProblemException;
 import dev.strata.platform.problem.ProblemType;
@@ -33,6 +34,7 @@ public class UserService {
     private final AccountRepository accounts;
     private final AccountEvents events;
     private final MfaService mfa;
+    private final PasswordResetRepository resets;
 
     /** A password sign-in's outcome: a session, or (TOTP enabled) the challenge to redeem with a code. */
     public record SignIn(SessionService.Created session, MfaService.Challenge challenge) {
@@ -43,8 +45,9 @@ public class UserService {
     }
 
     public UserService(UserRepository users, PasswordHasher hasher, SessionService sessions, AuthMetrics metrics,
-            AccountRepository accounts, AccountEvents events, MfaService mfa) {
+            AccountRepository accounts, AccountEvents events, MfaService mfa, PasswordResetRepository resets) {
         this.mfa = mfa;
+        this.resets = resets;
         this.users = users;
         this.hasher = hasher;
         this.sessions = sessions;
@@ -150,7 +153,8 @@ public class UserService {
         return users.findById(userId, LockModeType.PESSIMISTIC_WRITE).chain(user -> {
             user.passwordHash = hash;
             user.updatedAt = Instant.now();
-            return unlinkAll(user, unlink, "password-changed")
+            // a reset link mailed before must not undo the change someone just made knowing the password
+            return resets.voidOpen(userId, user.updatedAt).chain(() -> unlinkAll(user, unlink, "password-changed"))
                     .chain(out -> sessions.revokeAllOf(userId, keepSession, keepHash, "password-changed")
                             .call(revoked -> events.passwordChanged(userId, revoked, out.unlinkedAccounts()))
                             .map(revoked -> new SignedOut(revoked, out.unlinkedAccounts(), out.linkedAccounts())));

@@ -94,35 +94,57 @@ public class VerificationService {
     }
 
     public Uni<Sent> send(UUID userId, String channel, String identifier) {
-        String code = String.format("%06d", random.nextInt(1_000_000));
-        return store(userId, channel, identifier, code).call(v -> Verification.EMAIL.equals(channel)
+        return issue(userId, purpose(channel), identifier).call(code -> Verification.EMAIL.equals(channel)
                 ? delivery.email(identifier, code)
                 : delivery.sms(identifier, code))
-                .map(v -> new Sent(channel, mask(channel, identifier), v.expiresAt));
+                .map(code -> new Sent(channel, mask(channel, identifier), expiry()));
     }
 
+    /** When a code issued now expires. */
+    public Instant expiry() {
+        return Instant.now().plus(config.codes().ttl());
+    }
+
+    /**
+     * Stores a new code for this purpose and identifier and returns it (the caller delivers it). A new code voids
+     * the user's earlier ones of the purpose for the identifier, or for every identifier when the check will not
+     * name one (an e-mail change is confirmed by its code alone): only the latest message counts.
+     */
     @WithTransaction
-    Uni<Verification> store(UUID userId, String channel, String identifier, String code) {
+    public Uni<String> issue(UUID userId, String purpose, String identifier) {
+        String code = String.format("%06d", random.nextInt(1_000_000));
         Instant now = Instant.now();
         Verification v = new Verification();
         v.id = UUID.randomUUID();
         v.userId = userId;
-        v.purpose = purpose(channel);
+        v.purpose = purpose;
         v.identifier = identifier;
         v.codeHash = hashCode(v.purpose, identifier, code);
         v.expiresAt = now.plus(config.codes().ttl());
         v.createdAt = now;
-        // a new code voids the earlier ones: only the latest message counts
-        return verifications.voidOpen(userId, v.purpose, identifier, now).chain(() -> verifications.persist(v));
+        Uni<Integer> voided = purpose.startsWith("verify-") ? verifications.voidOpen(userId, purpose, identifier, now)
+                : verifications.voidOpen(userId, purpose, now);
+        return voided.chain(() -> verifications.persist(v)).replaceWith(code);
     }
 
     /** Checks a code; the attempt is committed even when wrong, so the caller fails after the transaction. */
-    @WithTransaction
     public Uni<Outcome> check(UUID userId, String channel, String identifier, String code) {
-        String purpose = purpose(channel);
+        return check(userId, purpose(channel), identifier, code,
+                v -> users.findById(userId).chain(u -> markVerified(u, channel, identifier)));
+    }
+
+    /**
+     * Checks the user's live code of this purpose (for {@code identifier}, or the newest one whatever it was sent
+     * to when null) and on a match runs {@code onMatch} in the same transaction, the code consumed.
+     */
+    @WithTransaction
+    public Uni<Outcome> check(UUID userId, String purpose, String identifier, String code,
+            java.util.function.Function<Verification, Uni<Void>> onMatch) {
         Instant now = Instant.now();
         // locked: parallel guesses must not share one attempt count (that would allow more than max-attempts)
-        return verifications.latestForUpdate(userId, purpose, identifier).chain(v -> {
+        Uni<Verification> latest = identifier == null ? verifications.latestForUpdate(userId, purpose)
+                : verifications.latestForUpdate(userId, purpose, identifier);
+        return latest.chain(v -> {
             if (v == null || v.consumedAt != null || !v.expiresAt.isAfter(now)) {
                 return Uni.createFrom().item(Outcome.NO_CODE);
             }
@@ -130,23 +152,22 @@ public class VerificationService {
                 return Uni.createFrom().item(Outcome.EXHAUSTED);
             }
             // under the lock of the only live code: older codes are void, so this sum cannot grow behind our back
-            return verifications.attemptsSince(userId, purpose, identifier, now.minus(java.time.Duration.ofDays(1)))
+            return verifications.attemptsSince(userId, purpose, v.identifier, now.minus(java.time.Duration.ofDays(1)))
                     .chain(used -> used >= config.codes().dailyAttempts() ? Uni.createFrom().item(Outcome.LOCKED)
-                            : guess(v, userId, channel, identifier, code, purpose, now));
+                            : guess(v, code, now, onMatch));
         });
     }
 
-    private Uni<Outcome> guess(Verification v, UUID userId, String channel, String identifier, String code,
-            String purpose, Instant now) {
+    private Uni<Outcome> guess(Verification v, String code, Instant now,
+            java.util.function.Function<Verification, Uni<Void>> onMatch) {
         v.attempts++;
         boolean match = MessageDigest.isEqual(v.codeHash.getBytes(StandardCharsets.US_ASCII),
-                hashCode(purpose, identifier, code).getBytes(StandardCharsets.US_ASCII));
+                hashCode(v.purpose, v.identifier, code).getBytes(StandardCharsets.US_ASCII));
         if (!match) {
             return Uni.createFrom().item(Outcome.WRONG);
         }
         v.consumedAt = now;
-        return users.findById(userId).chain(u -> markVerified(u, channel, identifier))
-                .replaceWith(Outcome.VERIFIED);
+        return onMatch.apply(v).replaceWith(Outcome.VERIFIED);
     }
 
     private Uni<Void> markVerified(User u, String channel, String identifier) {
@@ -194,7 +215,7 @@ public class VerificationService {
         }
     }
 
-    static String mask(String channel, String identifier) {
+    public static String mask(String channel, String identifier) {
         if (Verification.EMAIL.equals(channel)) {
             int at = identifier.indexOf('@');
             return identifier.charAt(0) + "***" + identifier.substring(Math.max(at, 1));
