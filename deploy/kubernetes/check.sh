@@ -2,8 +2,9 @@
 # Offline checks for deploy/kubernetes; no cluster needed. Run by .ci/run; see README.md, "Checking the manifests".
 #   1. manifests: every *.yaml / *.yml parses (PyYAML; a basic line check without it); each of the five
 #      service Deployments has startup/liveness/readiness probes on the Quarkus health paths, the
-#      prometheus.io annotations and the hardening; Services expose the documented ports, Ingresses route
-#      only /api/..., no Secret manifest is committed, kustomization references exist
+#      prometheus.io annotations and the hardening; each base Deployment runs the image its service builds
+#      (image, runAsUser, container port against the service's Jib settings); Services expose the documented
+#      ports, Ingresses route only /api/..., no Secret manifest is committed, kustomization references exist
 #   2. render: every overlay renders (kustomize, or kubectl kustomize); the local overlays from a scratch
 #      copy whose secrets.env is secrets.example.env. Rendered Deployments pass the checks of 1.
 #   3. schemas (validate/validate.mjs, Node): every rendered object of every overlay against the
@@ -180,6 +181,37 @@ for p, d in all_docs:
         check_deployment(d, rel(p))
 for s in SERVICES:
     check(len(found.get(s, [])) == 1, f"exactly one Deployment manifest for {s}")
+
+# The image each base Deployment runs is the one its service builds (deploy/images/build.sh, Jib settings in
+# <service>/src/main/resources/application.properties): same name, same non-root user, same container port.
+def app_props(service):
+    path = os.path.join(root, "..", "..", service, "src", "main", "resources", "application.properties")
+    props = {}
+    if os.path.isfile(path):
+        for line in open(path):
+            line = line.strip()
+            if line and not line.startswith(("#", "!")) and "=" in line:
+                k, v = line.split("=", 1)
+                props[k.strip()] = v.strip()
+    return props
+
+for p, d in all_docs:
+    name = d.get("metadata", {}).get("name")
+    if d.get("kind") != "Deployment" or name not in SERVICES or not rel(p).startswith("base" + os.sep):
+        continue
+    props = app_props(name)
+    if not props:
+        continue  # deploy/kubernetes checked outside the source tree
+    built = "/".join(x for x in (props.get("quarkus.container-image.registry"), props.get("quarkus.container-image.group"),
+                                 props.get("quarkus.container-image.name", name)) if x)
+    built += ":" + props.get("quarkus.container-image.tag", "")
+    pod = d["spec"]["template"]["spec"]
+    c = pod["containers"][0]
+    check(c.get("image") == built, f"{rel(p)}: {name} runs the image its build produces ({built}; image: {c.get('image')})")
+    check(str((pod.get("securityContext") or {}).get("runAsUser")) == props.get("quarkus.jib.user"),
+          f"{rel(p)}: {name} runAsUser is the image's user (quarkus.jib.user={props.get('quarkus.jib.user')})")
+    check(str(container_port(c, "http")) in (props.get("quarkus.jib.ports") or "").split(","),
+          f"{rel(p)}: {name} container port http is the port the image exposes (quarkus.jib.ports={props.get('quarkus.jib.ports')})")
 
 # Env: secrets by reference, datasource only where it belongs.
 for p, d in all_docs:
