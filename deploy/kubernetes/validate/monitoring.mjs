@@ -11,8 +11,9 @@
 //     as recording rules (record dashboard:<file>:<panel id><refId>) for `promtool check rules`, which parses
 //     them: promtool 2.42 has no command that parses a bare expression.
 //   node monitoring.mjs render DASHBOARD_DIR NAME=rendered.yaml...
-//     in each render, the grafana Deployment's ConfigMap volumes all exist and together hold exactly the
-//     dashboard files of DASHBOARD_DIR
+//     in each render, prometheus.yml's rule_files load every rule file of the Prometheus ConfigMap, and the
+//     grafana Deployment's ConfigMap volumes all exist and together hold exactly the dashboard files of
+//     DASHBOARD_DIR
 // Prints "ok:" / "FAIL:" lines; exit status 1 on any failure.
 import fs from "node:fs";
 import path from "node:path";
@@ -116,6 +117,19 @@ function render([dashDir, ...renders]) {
   for (const arg of renders) {
     const [name, file] = arg.split(/=(.*)/s);
     const docs = YAML.parseAllDocuments(fs.readFileSync(file, "utf8")).map((d) => d.toJS()).filter(isMap);
+    // every rule file shipped in the Prometheus ConfigMap is loaded (rule_files), none silently unused
+    const prom = docs.find((d) => d.kind === "Deployment" && (d.metadata || {}).name === "prometheus");
+    const promVol = prom && (prom.spec.template.spec.volumes || []).find((v) => v.name === "config" && v.configMap);
+    const promCm = promVol && docs.find((d) => d.kind === "ConfigMap" && d.metadata.name === promVol.configMap.name);
+    if (!promCm || !(promCm.data || {})["prometheus.yml"]) fail(`${name}: no Prometheus ConfigMap with prometheus.yml mounted as volume "config"`);
+    else {
+      const loaded = new Set(((YAML.parse(promCm.data["prometheus.yml"]) || {}).rule_files || []).map((r) => path.basename(r)));
+      const shipped = Object.keys(promCm.data).filter((k) => k !== "prometheus.yml" && /\.ya?ml$/.test(k));
+      const unused = shipped.filter((k) => !loaded.has(k));
+      if (!shipped.length) fail(`${name}: ConfigMap ${promCm.metadata.name} holds no rule file`);
+      else if (unused.length) fail(`${name}: rule files in ${promCm.metadata.name} that rule_files does not load: ${unused.join(", ")}`);
+      else ok(`${name}: Prometheus loads every rule file of its ConfigMap (${shipped.join(", ")})`);
+    }
     const dep = docs.find((d) => d.kind === "Deployment" && (d.metadata || {}).name === "grafana");
     if (!dep) { fail(`${name}: no Deployment grafana`); continue; }
     const cms = new Map(docs.filter((d) => d.kind === "ConfigMap").map((d) => [d.metadata.name, d]));
