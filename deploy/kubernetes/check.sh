@@ -15,6 +15,10 @@
 #      extracts it from the ConfigMap the prometheus Deployment mounts)
 #   5. self-tests: broken fixtures (validate/fixtures) and a local render whose secrets.env lacks keys must
 #      fail checks 3 and 4
+#   6. monitoring (base/monitoring): promtool check rules and promtool test rules on the alert rules, every
+#      alert tested firing and not firing (validate/monitoring.mjs), every Grafana dashboard parses with a
+#      Prometheus query in each panel that promtool parses, every dashboard mounted by the rendered grafana;
+#      the broken fixtures of validate/fixtures/monitoring must fail
 # Missing tools are installed (as root, through apt-get: kubectl, nodejs + npm, prometheus for promtool,
 # python3-yaml); the validator's npm packages are installed with `npm ci` into a cache outside the tree
 # ($STRATA_CHECK_CACHE, default ~/.cache/strata-k8s-check). A tool that is still missing fails the check.
@@ -341,7 +345,8 @@ basic_check() {
     elif ! grep -qE '^(kind|apiVersion|- op):' "$f"; then fail "looks like a manifest or patch: ${f#"$DIR"/}"
     else ok "basic YAML shape: ${f#"$DIR"/}"
     fi
-  done < <(find "$DIR" -path "$DIR/validate" -prune -o -type f \( -name '*.yaml' -o -name '*.yml' \) -print0 | sort -z)
+  done < <(find "$DIR" -path "$DIR/validate" -prune -o -path "$DIR/base/monitoring/*/*" -prune \
+             -o -type f \( -name '*.yaml' -o -name '*.yml' \) -print0 | sort -z)  # monitoring/*/: rules, configs
   for entry in $SERVICES; do
     svc="${entry%%:*}"; port="${entry##*:}"
     f="$DIR/base/$svc.yaml"
@@ -430,6 +435,43 @@ prom_check() {
   return "$rc"
 }
 
+# Alert rules, their promtool tests and the Grafana dashboards of a monitoring directory $1 (rules/*.yml,
+# rules/tests/*.yml, dashboards/*.json; each part checked when present); $2: a scratch dir.
+monitoring_check() {
+  local dir="$1" out="$2" rc=0 f rules=() tests=() dashes=()
+  mkdir -p "$out"
+  for f in "$dir"/rules/*.yml; do [ -f "$f" ] && rules+=("$f"); done
+  for f in "$dir"/rules/tests/*.yml; do [ -f "$f" ] && tests+=("$f"); done
+  for f in "$dir"/dashboards/*.json; do [ -f "$f" ] && dashes+=("$f"); done
+  for f in "${rules[@]}"; do
+    if promtool check rules "$f" >"$out/log" 2>&1; then
+      echo "ok:   promtool check rules: ${f#"$DIR"/} ($(grep -o '[0-9]* rules found' "$out/log"))"
+    else
+      sed 's/^/      /' "$out/log"; echo "FAIL: promtool check rules: ${f#"$DIR"/}"; rc=1
+    fi
+  done
+  if [ "${#rules[@]}" -gt 0 ]; then
+    node "$VDIR/monitoring.mjs" coverage "${rules[@]}" -- "${tests[@]}" | sed "s|$DIR/||" || rc=1
+  fi
+  for f in "${tests[@]}"; do
+    if promtool test rules "$f" >"$out/log" 2>&1; then
+      echo "ok:   promtool test rules: ${f#"$DIR"/} ($(grep -cE '^ *- name:' "$f") test cases)"
+    else
+      sed 's/^/      /' "$out/log" | head -n 40; echo "FAIL: promtool test rules: ${f#"$DIR"/}"; rc=1
+    fi
+  done
+  if [ "${#dashes[@]}" -gt 0 ]; then
+    node "$VDIR/monitoring.mjs" dashboards "$out/dashboard-queries.yml" "${dashes[@]}" | sed "s|$DIR/||" || rc=1
+    if promtool check rules "$out/dashboard-queries.yml" >"$out/log" 2>&1; then
+      echo "ok:   promtool parses every dashboard query ($(grep -o '[0-9]* rules found' "$out/log" | cut -d' ' -f1) expressions)"
+    else
+      sed 's/^/      /' "$out/log"
+      echo "FAIL: dashboard queries parse: $(grep -m1 -oE 'group ".*' "$out/log" | cut -c1-240)"; rc=1
+    fi
+  fi
+  return "$rc"
+}
+
 # Runs "$@" expecting it to fail; its output is indented, so its FAIL lines do not count.
 expect_failure() {
   local what="$1" out
@@ -508,6 +550,24 @@ main() {
     done
   else
     echo "note: promtool not run: the config is extracted with node (see the FAIL above)"
+  fi
+
+  echo "== alert rules, rule tests and dashboards (base/monitoring)"
+  if ! command -v promtool >/dev/null 2>&1 || [ "$node_ok" != 1 ]; then
+    echo "FAIL: alert rules and dashboards not checked: promtool and node are needed (see above)"; rc=1
+  else
+    for f in rules/*.yml rules/tests/*.yml dashboards/*.json; do
+      compgen -G "$DIR/base/monitoring/$f" >/dev/null || { echo "FAIL: base/monitoring/$f: none found"; rc=1; }
+    done
+    monitoring_check "$DIR/base/monitoring" "$WORK/monitoring" || rc=1
+    if [ "${#renders[@]}" -gt 0 ]; then
+      node "$VDIR/monitoring.mjs" render "$DIR/base/monitoring/dashboards" "${renders[@]}" || rc=1
+    fi
+    echo "== self-test: broken rules, rule tests and dashboards are rejected (validate/fixtures/monitoring)"
+    for f in "$DIR"/validate/fixtures/monitoring/*/; do
+      expect_failure "${f#"$DIR"/} is rejected" \
+        monitoring_check "${f%/}" "$WORK/monitoring-selftest/$(basename "$f")" || rc=1
+    done
   fi
   return "$rc"
 }

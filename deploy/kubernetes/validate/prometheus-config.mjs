@@ -6,6 +6,8 @@
 // mounted over that file's directory, and writes every key of that ConfigMap to OUTDIR/NAME/ (absolute
 // paths under the mount directory inside prometheus.yml are rewritten to OUTDIR/NAME/, so rule_files
 // resolve). It prints one line per render: "config NAME FILE" (FILE: the main config file).
+// Credential files (credentials_file, bearer_token_file, TLS files) on another volume of the container
+// become empty placeholders, since promtool checks that they exist.
 //
 // Debian's promtool is built without Kubernetes service discovery (it rejects kubernetes_sd_configs as an
 // unknown field). For such a promtool, FILE.no-k8s-sd.yml is written next to FILE: the same config with
@@ -82,6 +84,18 @@ function main([outDir, ...renders]) {
     }
     const main = path.join(dir, path.relative(mountDir, configFile));
     if (!fs.existsSync(main)) { fail(`${name}: ConfigMap ${cmName} has no key for ${configFile}`); continue; }
+    // Credential files on another volume of the container (an emptyDir an init container fills, a Secret):
+    // promtool wants them to exist, so they become empty placeholders under OUTDIR/NAME/_volumes/<volume>/.
+    const credRe = /^(\s*(?:credentials_file|bearer_token_file|password_file|ca_file|cert_file|key_file):\s*)(\/\S+)\s*$/gm;
+    const text = fs.readFileSync(main, "utf8").replace(credRe, (line, key, file) => {
+      const m = (c.volumeMounts || []).find((v) => v !== mount && file.startsWith(v.mountPath.replace(/\/?$/, "/")));
+      if (!m) return line;
+      const local = path.join(dir, "_volumes", m.name, path.relative(m.mountPath, file));
+      fs.mkdirSync(path.dirname(local), { recursive: true });
+      fs.writeFileSync(local, "");
+      return key + local;
+    });
+    fs.writeFileSync(main, text);
     console.log(`config ${name} ${main}`);
 
     // The variant for a promtool without Kubernetes SD.
