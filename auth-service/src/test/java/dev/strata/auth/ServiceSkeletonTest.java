@@ -31,6 +31,15 @@ class ServiceSkeletonTest {
                 .body(containsString("jvm_memory_used_bytes"));
     }
 
+    /** Request latency is a histogram with fixed buckets (p99 across replicas for the alerts). */
+    @Test
+    void requestLatencyIsAHistogram() {
+        given().get("/api/auth/ping").then().statusCode(200);
+        given().accept("text/plain").get("/q/metrics").then().statusCode(200)
+                .body(org.hamcrest.Matchers.matchesPattern("(?s).*http_server_requests_seconds_bucket\\{(?=[^}]*uri=\"/api/auth/ping\")"
+                        + "(?=[^}]*le=\"10\\.0\")[^}]*\\} [1-9].*"));
+    }
+
     @Test
     void openApiDocumentIsServed() {
         given().accept("application/json").get("/q/openapi").then().statusCode(200)
