@@ -292,6 +292,69 @@ if rendered != "-":
                                                   and h.endswith(":26379") for h in hosts),
                       f"overlays/{overlay} (sentinel): {name} is a Sentinel client as its own Redis user")
 
+        # HA stores (components/postgres-cnpg, components/minio-distributed, components/network-policies-strict)
+        pg = [d for d in rdocs if d.get("kind") == "Cluster" and str(d.get("apiVersion", "")).startswith("postgresql.cnpg.io/")]
+        if pg:
+            spec, cname = pg[0].get("spec") or {}, pg[0]["metadata"]["name"]
+            store = (spec.get("backup") or {}).get("barmanObjectStore") or {}
+            check(spec.get("instances", 0) >= 3 and store.get("destinationPath") and (store.get("wal") or {}).get("compression")
+                  and any(d.get("kind") == "ScheduledBackup" and d["spec"]["cluster"]["name"] == cname for d in rdocs),
+                  f"overlays/{overlay} (CloudNativePG): {cname} has >= 3 instances, WAL archiving to S3 and a ScheduledBackup")
+            check(not any(d.get("kind") == "StatefulSet" and d["metadata"]["name"] == "postgres" for d in rdocs),
+                  f"overlays/{overlay} (CloudNativePG) drops the single postgres")
+            roles = {r["name"]: (r.get("passwordSecret") or {}).get("name") for r in (spec.get("managed") or {}).get("roles") or []}
+            schemas = {s_["name"]: s_.get("owner") for d in rdocs if d.get("kind") == "Database" for s_ in d["spec"].get("schemas") or []}
+            for d in rdocs:
+                name = d.get("metadata", {}).get("name")
+                if d.get("kind") != "Deployment" or name not in SERVICES or name == "storage-gateway":
+                    continue
+                schema = name.split("-")[0]
+                env = {e["name"]: ((e.get("valueFrom") or {}).get("secretKeyRef") or {}) for e in d["spec"]["template"]["spec"]["containers"][0].get("env") or []}
+                user, pw = env.get("QUARKUS_DATASOURCE_USERNAME") or {}, env.get("QUARKUS_DATASOURCE_PASSWORD") or {}
+                check(user.get("name") == pw.get("name") == roles.get(schema) == f"strata-db-{schema}" and schemas.get(schema) == schema
+                      and (user.get("key"), pw.get("key")) == ("username", "password"),
+                      f"overlays/{overlay} (CloudNativePG): {name} signs in as role {schema} (Secret strata-db-{schema}), owner of schema {schema}")
+        minio = [d for d in rdocs if d.get("kind") == "StatefulSet" and d["metadata"]["name"] == "minio"]
+        if minio and (minio[0]["spec"].get("replicas") or 1) > 1:
+            args = " ".join(minio[0]["spec"]["template"]["spec"]["containers"][0].get("args") or [])
+            check(minio[0]["spec"]["replicas"] >= 4 and minio[0]["spec"].get("podManagementPolicy") == "Parallel"
+                  and f"{{0...{minio[0]['spec']['replicas'] - 1}}}" in args,
+                  f"overlays/{overlay} (MinIO distributed): >= 4 pods started in parallel, each listing all drives")
+        nps = [d for d in rdocs if d.get("kind") == "NetworkPolicy"]
+        if any(d["metadata"]["name"] == "default-deny" for d in nps):
+            dd = [d for d in nps if d["metadata"]["name"] == "default-deny"][0]["spec"]
+            check(dd.get("podSelector") == {} and set(dd.get("policyTypes") or []) == {"Ingress", "Egress"}
+                  and not any(r == {} or "from" not in r for d in nps for r in d["spec"].get("ingress") or []),
+                  f"overlays/{overlay} (strict policies): default deny in and out; no ingress rule open to everyone")
+            s3 = {str(p_.get("podSelector", {}).get("matchLabels", {}).get("app")) for d in nps
+                  for r in d["spec"].get("egress") or [] for p_ in r.get("to") or []
+                  if {"port": 9000, "protocol": "TCP"} in (r.get("ports") or [])}
+            check(s3 <= {"minio"} and all(d["spec"]["podSelector"].get("matchLabels", {}).get("app") in ("storage-gateway", "minio")
+                                          for d in nps for r in d["spec"].get("egress") or [] for p_ in r.get("to") or []
+                                          if p_.get("podSelector", {}).get("matchLabels", {}).get("app") == "minio"),
+                  f"overlays/{overlay} (strict policies): only storage-gateway (and MinIO's peers) reach MinIO")
+        # HTTPRoutes (components/gateway-api): like the Ingresses, /api/... only
+        for d in rdocs:
+            if d.get("kind") != "HTTPRoute":
+                continue
+            for rule in d["spec"].get("rules") or []:
+                for b in rule.get("backendRefs") or []:
+                    if b.get("name") in SERVICES:
+                        paths = [(m.get("path") or {}).get("value", "/") for m in rule.get("matches") or [{}]]
+                        check(all(p_.startswith("/api/") and "internal" not in p_ for p_ in paths),
+                              f"overlays/{overlay}: HTTPRoute {d['metadata']['name']} routes only /api/ paths to {b['name']} ({', '.join(paths)})")
+
+# The PITR Cluster of the README is the one the validator's fixture checks (schema), word for word.
+try:
+    readme = open(os.path.join(root, "README.md")).read()
+    m = re.search(r"   ```yaml\n(   apiVersion: postgresql.cnpg.io/v1\n.*?)   ```", readme, re.S)
+    fixture = open(os.path.join(root, "validate", "fixtures", "cnpg-and-gateway.yaml")).read()
+    at = fixture.find("apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: strata-pg-pitr")
+    check(m is not None and at >= 0 and "\n".join(l[3:] for l in m.group(1).splitlines()).strip() == fixture[at:].strip(),
+          "README's PITR Cluster equals the schema-checked one in validate/fixtures/cnpg-and-gateway.yaml")
+except OSError as e:
+    fail(f"README's PITR Cluster: {e}")
+
 print(f"manifests: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
 PY
@@ -446,7 +509,7 @@ main() {
   if node_setup; then node_ok=1; else rc=1; fi
   if [ "$node_ok" = 1 ]; then
     if [ "${#renders[@]}" -gt 0 ]; then
-      node "$VDIR/validate.mjs" --allow "$DIR/validate/allow-kinds.json" \
+      node "$VDIR/validate.mjs" --allow "$DIR/validate/allow-kinds.json" --template-env "$DIR/secrets.example.env" \
         --operator-secrets "$DIR/validate/operator-secrets.json" --readme "$DIR/README.md" "${renders[@]}" || rc=1
     else
       echo "FAIL: no rendered overlay to validate"; rc=1
@@ -460,6 +523,19 @@ main() {
       render_overlays "$WORK/partial" "$tool" "$WORK/partial.env" local
       expect_failure "overlays/local rendered with a secrets.env lacking keys fails (missing Secret keys)" \
         node "$VDIR/validate.mjs" --allow "$DIR/validate/allow-kinds.json" "local=$WORK/partial/local.yaml" || rc=1
+      # secrets.env with a placeholder the template does not have: a value nobody filled in
+      sed -E 's/^(db-password)=.*/\1=changeme/' "$DIR/secrets.example.env" >"$WORK/placeholder.env"
+      mkdir -p "$WORK/placeholder"
+      render_overlays "$WORK/placeholder" "$tool" "$WORK/placeholder.env" local
+      expect_failure "overlays/local rendered with a placeholder secret value fails" \
+        node "$VDIR/validate.mjs" --allow "$DIR/validate/allow-kinds.json" --template-env "$DIR/secrets.example.env" \
+        "local=$WORK/placeholder/local.yaml" || rc=1
+    fi
+    # the real (git-ignored) secrets.env, when there is one: no value may still be a placeholder
+    if [ -f "$DIR/overlays/local/secrets.env" ]; then
+      if grep -nE '^[A-Za-z0-9_.-]+=(.*(change-?me|changeit).*|<.*>|TODO|todo|)$' "$DIR/overlays/local/secrets.env" | cut -d= -f1 | sed 's/^/      placeholder: /'; then
+        echo "FAIL: overlays/local/secrets.env still holds placeholder values (keys above)"; rc=1
+      else echo "ok:   overlays/local/secrets.env holds no placeholder value"; fi
     fi
   fi
 
