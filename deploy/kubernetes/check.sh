@@ -12,8 +12,12 @@
 #      in a Secret of the render or in validate/operator-secrets.json (Secrets the operator creates)
 #   4. promtool check config on the Prometheus config of every overlay (validate/prometheus-config.mjs
 #      extracts it from the ConfigMap the prometheus Deployment mounts)
-#   5. self-tests: broken fixtures (validate/fixtures) and a local render whose secrets.env lacks keys must
-#      fail checks 3 and 4
+#      For the HA components of production: CloudNativePG Cluster (3 instances, WAL archiving, ScheduledBackup,
+#      one role/Secret/schema per service), distributed MinIO, default-deny policies, HTTPRoutes on /api/ only.
+#      No rendered Secret may hold a placeholder value (secrets.example.env's own values excepted), nor a real
+#      overlays/local/secrets.env.
+#   5. self-tests: broken fixtures (validate/fixtures) and local renders whose secrets.env lacks keys or holds
+#      a placeholder must fail checks 3 and 4
 # Missing tools are installed (as root, through apt-get: kubectl, nodejs + npm, prometheus for promtool,
 # python3-yaml); the validator's npm packages are installed with `npm ci` into a cache outside the tree
 # ($STRATA_CHECK_CACHE, default ~/.cache/strata-k8s-check). A tool that is still missing fails the check.
