@@ -364,6 +364,46 @@ sys.exit(1 if failed else 0)
 PY
 }
 
+# Self-test of the rendered HA checks of full_check: each broken-* copy of the production-gateway render ($1) breaks
+# one invariant and must draw a FAIL for that overlay.
+ha_selftest() {
+  local out="$WORK/ha-selftest" name log rc=0
+  mkdir -p "$out"
+  "$PY" - "$1" "$out" <<'PY' || return 1
+import copy, sys, yaml
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+def find(kind, name):
+    return next(d for d in docs if d["kind"] == kind and d["metadata"]["name"] == name)
+def env(d, var):
+    return next(e for e in d["spec"]["template"]["spec"]["containers"][0]["env"] if e["name"] == var)
+breaks = {
+    "broken-cnpg-instances": lambda: find("Cluster", "strata-pg")["spec"].update(instances=1),
+    "broken-shared-db-secret": lambda: [env(find("Deployment", "kyc-service"), v)["valueFrom"]["secretKeyRef"].update(name="strata-db-auth")
+                                        for v in ("QUARKUS_DATASOURCE_USERNAME", "QUARKUS_DATASOURCE_PASSWORD")],
+    "broken-minio-ordered": lambda: find("StatefulSet", "minio")["spec"].update(podManagementPolicy="OrderedReady"),
+    "broken-deny-ingress-only": lambda: find("NetworkPolicy", "default-deny")["spec"].update(policyTypes=["Ingress"]),
+    "broken-kyc-reaches-minio": lambda: find("NetworkPolicy", "services-egress")["spec"]["egress"].append(
+        {"to": [{"podSelector": {"matchLabels": {"app": "minio"}}}], "ports": [{"port": 9000, "protocol": "TCP"}]}),
+    "broken-route-internal": lambda: find("HTTPRoute", "rates-service")["spec"]["rules"][0]["matches"].append(
+        {"path": {"type": "PathPrefix", "value": "/internal"}}),
+}
+saved = copy.deepcopy(docs)
+for name, brk in breaks.items():
+    docs = copy.deepcopy(saved)
+    brk()
+    yaml.safe_dump_all(docs, open(f"{sys.argv[2]}/{name}.yaml", "w"))
+    open(f"{sys.argv[2]}/{name}.err", "w").close()
+PY
+  full_check "$out" >"$out/log" 2>&1
+  for f in "$out"/broken-*.yaml; do
+    name="$(basename "$f" .yaml)"
+    if log="$(grep -m1 "^FAIL: overlays/$name" "$out/log")"; then
+      log="${log#FAIL: overlays/"$name"}"; echo "ok:   self-test: rendered check rejects $name: ${log#[: ]}"
+    else echo "FAIL: self-test: rendered check accepts $name"; rc=1; fi
+  done
+  return "$rc"
+}
+
 # Fallback without PyYAML: line-based checks only.
 basic_check() {
   local passed=0 failed=0 f svc port text probe path
@@ -499,6 +539,7 @@ main() {
   echo "== manifests and rendered overlays"
   if have_pyyaml; then
     full_check "$([ -n "$tool" ] && echo "$rendered" || echo -)" || rc=1
+    if [ -s "$rendered/production-gateway.yaml" ]; then ha_selftest "$rendered/production-gateway.yaml" || rc=1; fi
   else
     basic_check || rc=1
     for f in "$rendered"/*.err; do
