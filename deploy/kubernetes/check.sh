@@ -578,7 +578,7 @@ main() {
     fi
     # the real (git-ignored) secrets.env, when there is one: no value may still be a placeholder
     if [ -f "$DIR/overlays/local/secrets.env" ]; then
-      if grep -nE '^[A-Za-z0-9_.-]+=(.*(change-?me|changeit).*|<.*>|TODO|todo|)$' "$DIR/overlays/local/secrets.env" | cut -d= -f1 | sed 's/^/      placeholder: /'; then
+      if grep -nE '^[A-Za-z0-9_.-]+=(.*(change-?me|replace-?me|changeit).*|<.*>|TODO|todo|)$' "$DIR/overlays/local/secrets.env" | cut -d= -f1 | sed 's/^/      placeholder: /'; then
         echo "FAIL: overlays/local/secrets.env still holds placeholder values (keys above)"; rc=1
       else echo "ok:   overlays/local/secrets.env holds no placeholder value"; fi
     fi

@@ -378,7 +378,7 @@ function secretRefs(d) {
 const objName = (d) => `${d.kind || "?"} ${((d.metadata || {}).namespace ? d.metadata.namespace + "/" : "")}${(d.metadata || {}).name || "?"}`;
 
 // A value nobody should deploy: the template's "change-me-..." and its relatives.
-const PLACEHOLDER = /change-?me|changeit|^\s*$|^<[^>]*>$|^(todo|tbd|fixme|placeholder|secret|password|x{3,})$/i;
+const PLACEHOLDER = /change-?me|replace-?me|changeit|^\s*$|^<[^>]*>$|^(todo|tbd|fixme|placeholder|secret|password|x{3,})$/i;
 
 function secretValues(d) {
   const out = [];
