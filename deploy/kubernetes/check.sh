@@ -12,12 +12,11 @@
 #      in a Secret of the render or in validate/operator-secrets.json (Secrets the operator creates)
 #   4. promtool check config on the Prometheus config of every overlay (validate/prometheus-config.mjs
 #      extracts it from the ConfigMap the prometheus Deployment mounts)
-#      For the HA components of production: CloudNativePG Cluster (3 instances, WAL archiving, ScheduledBackup,
-#      one role/Secret/schema per service), distributed MinIO, default-deny policies, HTTPRoutes on /api/ only.
 #      No rendered Secret may hold a placeholder value (secrets.example.env's own values excepted), nor a real
-#      overlays/local/secrets.env.
-#   5. self-tests: broken fixtures (validate/fixtures) and local renders whose secrets.env lacks keys or holds
-#      a placeholder must fail checks 3 and 4
+#      overlays/local/secrets.env. validate/ha-checks.py checks the production HA components in the renders
+#      (CloudNativePG, distributed MinIO, default-deny policies, HTTPRoutes on /api/ only).
+#   5. self-tests: broken fixtures (validate/fixtures), local renders whose secrets.env lacks keys or holds a
+#      placeholder, and broken copies of the production-gateway render must fail checks 2, 3 and 4
 # Missing tools are installed (as root, through apt-get: kubectl, nodejs + npm, prometheus for promtool,
 # python3-yaml); the validator's npm packages are installed with `npm ci` into a cache outside the tree
 # ($STRATA_CHECK_CACHE, default ~/.cache/strata-k8s-check). A tool that is still missing fails the check.
@@ -296,112 +295,9 @@ if rendered != "-":
                                                   and h.endswith(":26379") for h in hosts),
                       f"overlays/{overlay} (sentinel): {name} is a Sentinel client as its own Redis user")
 
-        # HA stores (components/postgres-cnpg, components/minio-distributed, components/network-policies-strict)
-        pg = [d for d in rdocs if d.get("kind") == "Cluster" and str(d.get("apiVersion", "")).startswith("postgresql.cnpg.io/")]
-        if pg:
-            spec, cname = pg[0].get("spec") or {}, pg[0]["metadata"]["name"]
-            store = (spec.get("backup") or {}).get("barmanObjectStore") or {}
-            check(spec.get("instances", 0) >= 3 and store.get("destinationPath") and (store.get("wal") or {}).get("compression")
-                  and any(d.get("kind") == "ScheduledBackup" and d["spec"]["cluster"]["name"] == cname for d in rdocs),
-                  f"overlays/{overlay} (CloudNativePG): {cname} has >= 3 instances, WAL archiving to S3 and a ScheduledBackup")
-            check(not any(d.get("kind") == "StatefulSet" and d["metadata"]["name"] == "postgres" for d in rdocs),
-                  f"overlays/{overlay} (CloudNativePG) drops the single postgres")
-            roles = {r["name"]: (r.get("passwordSecret") or {}).get("name") for r in (spec.get("managed") or {}).get("roles") or []}
-            schemas = {s_["name"]: s_.get("owner") for d in rdocs if d.get("kind") == "Database" for s_ in d["spec"].get("schemas") or []}
-            for d in rdocs:
-                name = d.get("metadata", {}).get("name")
-                if d.get("kind") != "Deployment" or name not in SERVICES or name == "storage-gateway":
-                    continue
-                schema = name.split("-")[0]
-                env = {e["name"]: ((e.get("valueFrom") or {}).get("secretKeyRef") or {}) for e in d["spec"]["template"]["spec"]["containers"][0].get("env") or []}
-                user, pw = env.get("QUARKUS_DATASOURCE_USERNAME") or {}, env.get("QUARKUS_DATASOURCE_PASSWORD") or {}
-                check(user.get("name") == pw.get("name") == roles.get(schema) == f"strata-db-{schema}" and schemas.get(schema) == schema
-                      and (user.get("key"), pw.get("key")) == ("username", "password"),
-                      f"overlays/{overlay} (CloudNativePG): {name} signs in as role {schema} (Secret strata-db-{schema}), owner of schema {schema}")
-        minio = [d for d in rdocs if d.get("kind") == "StatefulSet" and d["metadata"]["name"] == "minio"]
-        if minio and (minio[0]["spec"].get("replicas") or 1) > 1:
-            args = " ".join(minio[0]["spec"]["template"]["spec"]["containers"][0].get("args") or [])
-            check(minio[0]["spec"]["replicas"] >= 4 and minio[0]["spec"].get("podManagementPolicy") == "Parallel"
-                  and f"{{0...{minio[0]['spec']['replicas'] - 1}}}" in args,
-                  f"overlays/{overlay} (MinIO distributed): >= 4 pods started in parallel, each listing all drives")
-        nps = [d for d in rdocs if d.get("kind") == "NetworkPolicy"]
-        if any(d["metadata"]["name"] == "default-deny" for d in nps):
-            dd = [d for d in nps if d["metadata"]["name"] == "default-deny"][0]["spec"]
-            check(dd.get("podSelector") == {} and set(dd.get("policyTypes") or []) == {"Ingress", "Egress"}
-                  and not any(r == {} or "from" not in r for d in nps for r in d["spec"].get("ingress") or []),
-                  f"overlays/{overlay} (strict policies): default deny in and out; no ingress rule open to everyone")
-            s3 = {str(p_.get("podSelector", {}).get("matchLabels", {}).get("app")) for d in nps
-                  for r in d["spec"].get("egress") or [] for p_ in r.get("to") or []
-                  if {"port": 9000, "protocol": "TCP"} in (r.get("ports") or [])}
-            check(s3 <= {"minio"} and all(d["spec"]["podSelector"].get("matchLabels", {}).get("app") in ("storage-gateway", "minio")
-                                          for d in nps for r in d["spec"].get("egress") or [] for p_ in r.get("to") or []
-                                          if p_.get("podSelector", {}).get("matchLabels", {}).get("app") == "minio"),
-                  f"overlays/{overlay} (strict policies): only storage-gateway (and MinIO's peers) reach MinIO")
-        # HTTPRoutes (components/gateway-api): like the Ingresses, /api/... only
-        for d in rdocs:
-            if d.get("kind") != "HTTPRoute":
-                continue
-            for rule in d["spec"].get("rules") or []:
-                for b in rule.get("backendRefs") or []:
-                    if b.get("name") in SERVICES:
-                        paths = [(m.get("path") or {}).get("value", "/") for m in rule.get("matches") or [{}]]
-                        check(all(p_.startswith("/api/") and "internal" not in p_ for p_ in paths),
-                              f"overlays/{overlay}: HTTPRoute {d['metadata']['name']} routes only /api/ paths to {b['name']} ({', '.join(paths)})")
-
-# The PITR Cluster of the README is the one the validator's fixture checks (schema), word for word.
-try:
-    readme = open(os.path.join(root, "README.md")).read()
-    m = re.search(r"   ```yaml\n(   apiVersion: postgresql.cnpg.io/v1\n.*?)   ```", readme, re.S)
-    fixture = open(os.path.join(root, "validate", "fixtures", "cnpg-and-gateway.yaml")).read()
-    at = fixture.find("apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: strata-pg-pitr")
-    check(m is not None and at >= 0 and "\n".join(l[3:] for l in m.group(1).splitlines()).strip() == fixture[at:].strip(),
-          "README's PITR Cluster equals the schema-checked one in validate/fixtures/cnpg-and-gateway.yaml")
-except OSError as e:
-    fail(f"README's PITR Cluster: {e}")
-
 print(f"manifests: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
 PY
-}
-
-# Self-test of the rendered HA checks of full_check: each broken-* copy of the production-gateway render ($1) breaks
-# one invariant and must draw a FAIL for that overlay.
-ha_selftest() {
-  local out="$WORK/ha-selftest" name log rc=0
-  mkdir -p "$out"
-  "$PY" - "$1" "$out" <<'PY' || return 1
-import copy, sys, yaml
-docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
-def find(kind, name):
-    return next(d for d in docs if d["kind"] == kind and d["metadata"]["name"] == name)
-def env(d, var):
-    return next(e for e in d["spec"]["template"]["spec"]["containers"][0]["env"] if e["name"] == var)
-breaks = {
-    "broken-cnpg-instances": lambda: find("Cluster", "strata-pg")["spec"].update(instances=1),
-    "broken-shared-db-secret": lambda: [env(find("Deployment", "kyc-service"), v)["valueFrom"]["secretKeyRef"].update(name="strata-db-auth")
-                                        for v in ("QUARKUS_DATASOURCE_USERNAME", "QUARKUS_DATASOURCE_PASSWORD")],
-    "broken-minio-ordered": lambda: find("StatefulSet", "minio")["spec"].update(podManagementPolicy="OrderedReady"),
-    "broken-deny-ingress-only": lambda: find("NetworkPolicy", "default-deny")["spec"].update(policyTypes=["Ingress"]),
-    "broken-kyc-reaches-minio": lambda: find("NetworkPolicy", "services-egress")["spec"]["egress"].append(
-        {"to": [{"podSelector": {"matchLabels": {"app": "minio"}}}], "ports": [{"port": 9000, "protocol": "TCP"}]}),
-    "broken-route-internal": lambda: find("HTTPRoute", "rates-service")["spec"]["rules"][0]["matches"].append(
-        {"path": {"type": "PathPrefix", "value": "/internal"}}),
-}
-saved = copy.deepcopy(docs)
-for name, brk in breaks.items():
-    docs = copy.deepcopy(saved)
-    brk()
-    yaml.safe_dump_all(docs, open(f"{sys.argv[2]}/{name}.yaml", "w"))
-    open(f"{sys.argv[2]}/{name}.err", "w").close()
-PY
-  full_check "$out" >"$out/log" 2>&1
-  for f in "$out"/broken-*.yaml; do
-    name="$(basename "$f" .yaml)"
-    if log="$(grep -m1 "^FAIL: overlays/$name" "$out/log")"; then
-      log="${log#FAIL: overlays/"$name"}"; echo "ok:   self-test: rendered check rejects $name: ${log#[: ]}"
-    else echo "FAIL: self-test: rendered check accepts $name"; rc=1; fi
-  done
-  return "$rc"
 }
 
 # Fallback without PyYAML: line-based checks only.
@@ -539,7 +435,13 @@ main() {
   echo "== manifests and rendered overlays"
   if have_pyyaml; then
     full_check "$([ -n "$tool" ] && echo "$rendered" || echo -)" || rc=1
-    if [ -s "$rendered/production-gateway.yaml" ]; then ha_selftest "$rendered/production-gateway.yaml" || rc=1; fi
+    if [ -n "$tool" ]; then
+      echo "== production HA components in the renders (validate/ha-checks.py)"
+      "$PY" "$DIR/validate/ha-checks.py" "$DIR" "$rendered" || rc=1
+      if [ -s "$rendered/production-gateway.yaml" ]; then
+        "$PY" "$DIR/validate/ha-checks.py" "$DIR" --self-test "$rendered/production-gateway.yaml" || rc=1
+      fi
+    fi
   else
     basic_check || rc=1
     for f in "$rendered"/*.err; do
