@@ -13,8 +13,11 @@
 #      in a Secret of the render or in validate/operator-secrets.json (Secrets the operator creates)
 #   4. promtool check config on the Prometheus config of every overlay (validate/prometheus-config.mjs
 #      extracts it from the ConfigMap the prometheus Deployment mounts)
-#   5. self-tests: broken fixtures (validate/fixtures) and a local render whose secrets.env lacks keys must
-#      fail checks 3 and 4
+#      No rendered Secret may hold a placeholder value (secrets.example.env's own values excepted), nor a real
+#      overlays/local/secrets.env. validate/ha-checks.py checks the production HA components in the renders
+#      (CloudNativePG, distributed MinIO, default-deny policies, HTTPRoutes on /api/ only).
+#   5. self-tests: broken fixtures (validate/fixtures), local renders whose secrets.env lacks keys or holds a
+#      placeholder, and broken copies of the production-gateway render must fail checks 2, 3 and 4
 #   6. monitoring (base/monitoring): promtool check rules and promtool test rules on the alert rules, every
 #      alert tested firing and not firing (validate/monitoring.mjs), every Grafana dashboard parses with a
 #      Prometheus query in each panel that promtool parses, every dashboard mounted by the rendered grafana;
@@ -506,6 +509,13 @@ main() {
   echo "== manifests and rendered overlays"
   if have_pyyaml; then
     full_check "$([ -n "$tool" ] && echo "$rendered" || echo -)" || rc=1
+    if [ -n "$tool" ]; then
+      echo "== production HA components in the renders (validate/ha-checks.py)"
+      "$PY" "$DIR/validate/ha-checks.py" "$DIR" "$rendered" || rc=1
+      if [ -s "$rendered/production-gateway.yaml" ]; then
+        "$PY" "$DIR/validate/ha-checks.py" "$DIR" --self-test "$rendered/production-gateway.yaml" || rc=1
+      fi
+    fi
   else
     basic_check || rc=1
     for f in "$rendered"/*.err; do
@@ -520,7 +530,7 @@ main() {
   if node_setup; then node_ok=1; else rc=1; fi
   if [ "$node_ok" = 1 ]; then
     if [ "${#renders[@]}" -gt 0 ]; then
-      node "$VDIR/validate.mjs" --allow "$DIR/validate/allow-kinds.json" \
+      node "$VDIR/validate.mjs" --allow "$DIR/validate/allow-kinds.json" --template-env "$DIR/secrets.example.env" \
         --operator-secrets "$DIR/validate/operator-secrets.json" --readme "$DIR/README.md" "${renders[@]}" || rc=1
     else
       echo "FAIL: no rendered overlay to validate"; rc=1
@@ -534,6 +544,19 @@ main() {
       render_overlays "$WORK/partial" "$tool" "$WORK/partial.env" local
       expect_failure "overlays/local rendered with a secrets.env lacking keys fails (missing Secret keys)" \
         node "$VDIR/validate.mjs" --allow "$DIR/validate/allow-kinds.json" "local=$WORK/partial/local.yaml" || rc=1
+      # secrets.env with a placeholder the template does not have: a value nobody filled in
+      sed -E 's/^(db-password)=.*/\1=changeme/' "$DIR/secrets.example.env" >"$WORK/placeholder.env"
+      mkdir -p "$WORK/placeholder"
+      render_overlays "$WORK/placeholder" "$tool" "$WORK/placeholder.env" local
+      expect_failure "overlays/local rendered with a placeholder secret value fails" \
+        node "$VDIR/validate.mjs" --allow "$DIR/validate/allow-kinds.json" --template-env "$DIR/secrets.example.env" \
+        "local=$WORK/placeholder/local.yaml" || rc=1
+    fi
+    # the real (git-ignored) secrets.env, when there is one: no value may still be a placeholder
+    if [ -f "$DIR/overlays/local/secrets.env" ]; then
+      if grep -nE '^[A-Za-z0-9_.-]+=(.*(change-?me|replace-?me|changeit).*|<.*>|TODO|todo|)$' "$DIR/overlays/local/secrets.env" | cut -d= -f1 | sed 's/^/      placeholder: /'; then
+        echo "FAIL: overlays/local/secrets.env still holds placeholder values (keys above)"; rc=1
+      else echo "ok:   overlays/local/secrets.env holds no placeholder value"; fi
     fi
   fi
 

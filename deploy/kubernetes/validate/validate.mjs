@@ -1,13 +1,14 @@
 // Offline validation of rendered Kubernetes manifests (run by ../check.sh; no cluster needed).
 //
 //   node validate.mjs [--allow allow-kinds.json] [--operator-secrets operator-secrets.json] [--readme README.md]
-//                     NAME=rendered.yaml ...
+//                     [--template-env secrets.example.env] NAME=rendered.yaml ...
 //   node validate.mjs --self-test fixtures/
 //
 // For every object of every rendered file:
 //   1. schema: apiVersion/kind maps to its kubernetes-models class (Gateway API kinds to
-//      @kubernetes-models/gateway-api) and the class's JSON-schema validator runs (types, enums, required
-//      fields). A kind with no model fails unless allow-kinds.json lists it with a reason.
+//      @kubernetes-models/gateway-api, CloudNativePG kinds to @kubernetes-models/cloudnative-pg) and the class's
+//      JSON-schema validator runs (types, enums, required fields). A kind with no model fails unless
+//      allow-kinds.json lists it with a reason.
 //   2. unknown fields: every field name must exist in the model's type declarations (the .d.ts files the
 //      same packages ship), the offline counterpart of the API server's strict field validation; a typo
 //      such as `readinesProbe` is otherwise dropped silently.
@@ -15,7 +16,12 @@
 //      items' keys), projected secret, imagePullSecret and Ingress TLS secretName must name a Secret of the
 //      same render holding that key, or one listed for that render in operator-secrets.json (Secrets the
 //      operator creates; each listed name and key must also appear in the README). optional: true refs
-//      are skipped.
+//      are skipped. CloudNativePG Cluster references count too (managed role passwordSecret: username and
+//      password; barmanObjectStore s3Credentials keys; initdb/superuser secrets), and so do Gateway listener
+//      certificateRefs (tls.crt, tls.key).
+//   4. no placeholder secret: a Secret of a render whose value looks like a placeholder ("change-me...",
+//      "changeme", "TODO", "<...>", empty) fails, unless the value is the one of the template given with
+//      --template-env (check.sh renders the local overlays from secrets.example.env on purpose).
 // Prints "ok: ..." / "FAIL: ..." lines; exits 1 on any failure.
 //
 // Self-test: each fixtures/*.yaml is checked as one render named after the file, with
@@ -35,7 +41,9 @@ const fail = (m) => { failed++; console.log(`FAIL: ${m}`); };
 // Model classes
 
 // Packages holding models, tried in order; an apiVersion "group/version" is the module "<pkg>/group/version".
-const MODEL_PACKAGES = ["kubernetes-models", "@kubernetes-models/gateway-api"];
+// CloudNativePG kinds (postgresql.cnpg.io/v1 Cluster, ScheduledBackup, Database, ...) come from
+// @kubernetes-models/cloudnative-pg, generated from the operator's Go API types.
+const MODEL_PACKAGES = ["kubernetes-models", "@kubernetes-models/gateway-api", "@kubernetes-models/cloudnative-pg"];
 const modelCache = new Map();
 
 async function modelFor(apiVersion, kind) {
@@ -327,6 +335,34 @@ function secretRefs(d) {
     }
     for (const s of pod.imagePullSecrets || []) refs.push({ name: s.name, optional: false, where: "imagePullSecrets" });
   }
+  if (d.kind === "Cluster" && typeof d.apiVersion === "string" && d.apiVersion.startsWith("postgresql.cnpg.io/")) {
+    const s = d.spec || {};
+    const basicAuth = (name, where) => {
+      for (const key of ["username", "password"]) refs.push({ name, key, optional: false, where });
+    };
+    for (const r of ((s.managed || {}).roles || [])) {
+      if (r.passwordSecret) basicAuth(r.passwordSecret.name, `managed role ${r.name} passwordSecret`);
+    }
+    const initdb = (s.bootstrap || {}).initdb || {};
+    if (initdb.secret) basicAuth(initdb.secret.name, "bootstrap.initdb.secret");
+    if (s.superuserSecret) basicAuth(s.superuserSecret.name, "superuserSecret");
+    const stores = [["backup.barmanObjectStore", ((s.backup || {}).barmanObjectStore)],
+      ...((s.externalClusters || []).map((c) => [`externalClusters ${c.name} barmanObjectStore`, c.barmanObjectStore]))];
+    for (const [where, store] of stores) {
+      const c = (store || {}).s3Credentials || {};
+      for (const f of ["accessKeyId", "secretAccessKey", "region", "sessionToken"]) {
+        if (c[f]) refs.push({ name: c[f].name, key: c[f].key, optional: false, where: `${where}.s3Credentials.${f}` });
+      }
+    }
+  }
+  if (d.kind === "Gateway" && typeof d.apiVersion === "string" && d.apiVersion.startsWith("gateway.networking.k8s.io/")) {
+    for (const l of ((d.spec || {}).listeners || [])) {
+      for (const c of (((l || {}).tls || {}).certificateRefs || [])) {
+        if ((c.kind || "Secret") !== "Secret" || (c.group || "") !== "" || (c.namespace && c.namespace !== (d.metadata || {}).namespace)) continue;
+        for (const key of ["tls.crt", "tls.key"]) refs.push({ name: c.name, key, optional: false, where: `listener ${l.name} certificateRefs` });
+      }
+    }
+  }
   if (d.kind === "Ingress") {
     for (const t of ((d.spec || {}).tls || [])) {
       if (t.secretName) {
@@ -341,14 +377,30 @@ function secretRefs(d) {
 
 const objName = (d) => `${d.kind || "?"} ${((d.metadata || {}).namespace ? d.metadata.namespace + "/" : "")}${(d.metadata || {}).name || "?"}`;
 
+// A value nobody should deploy: the template's "change-me-..." and its relatives.
+const PLACEHOLDER = /change-?me|replace-?me|changeit|^\s*$|^<[^>]*>$|^(todo|tbd|fixme|placeholder|secret|password|x{3,})$/i;
+
+function secretValues(d) {
+  const out = [];
+  for (const [k, v] of Object.entries(d.stringData || {})) out.push([k, String(v)]);
+  for (const [k, v] of Object.entries(d.data || {})) out.push([k, Buffer.from(String(v), "base64").toString("utf8")]);
+  return out;
+}
+
 // Returns per-document error lists for one render.
-async function checkRender(docs, { allow, operator }) {
+async function checkRender(docs, { allow, operator, templateValues = new Set() }) {
   const errors = docs.map(() => []);
   const secrets = new Map();
   docs.forEach((d) => {
     if (d.kind === "Secret" && d.metadata && d.metadata.name) {
       const keys = new Set([...Object.keys(d.data || {}), ...Object.keys(d.stringData || {})]);
       secrets.set(d.metadata.name, keys);
+    }
+  });
+  docs.forEach((d, i) => {
+    if (!isPlainObject(d) || d.kind !== "Secret") return;
+    for (const [k, v] of secretValues(d)) {
+      if (PLACEHOLDER.test(v) && !templateValues.has(v)) errors[i].push(`Secret ${(d.metadata || {}).name} key ${k} holds a placeholder value`);
     }
   });
   for (const [i, d] of docs.entries()) {
@@ -399,19 +451,22 @@ function readJson(file, what) {
 }
 
 // operator-secrets.json: { "<render>": { "<secret>": ["key", ...] }, "_comment": ... }
+// A string instead of an object names another render whose list applies (production-gateway: "production").
 function operatorFor(all, render) {
-  const o = all[render] || {};
+  let o = all[render] || {};
+  if (typeof o === "string") o = all[o] || {};
   return Object.fromEntries(Object.entries(o).filter(([k]) => !k.startsWith("_")));
 }
 
 async function main(argv) {
-  const opts = { allow: null, operatorSecrets: null, readme: null, selfTest: null, renders: [] };
+  const opts = { allow: null, operatorSecrets: null, readme: null, selfTest: null, templateEnv: null, renders: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--allow") opts.allow = argv[++i];
     else if (a === "--operator-secrets") opts.operatorSecrets = argv[++i];
     else if (a === "--readme") opts.readme = argv[++i];
     else if (a === "--self-test") opts.selfTest = argv[++i];
+    else if (a === "--template-env") opts.templateEnv = argv[++i];
     else if (a.includes("=")) opts.renders.push(a.split(/=(.*)/s).slice(0, 2));
     else opts.renders.push([path.basename(a).replace(/\.ya?ml$/, ""), a]);
   }
@@ -441,10 +496,13 @@ async function main(argv) {
     }
   } else {
     const operatorAll = readJson(opts.operatorSecrets, "operator-secrets.json");
+    // values of the template env file (KEY=value lines): the renders check.sh makes from it may hold them
+    const templateValues = new Set(!opts.templateEnv ? [] : fs.readFileSync(opts.templateEnv, "utf8").split("\n")
+      .filter((l) => /^[A-Za-z0-9_.-]+=/.test(l)).map((l) => l.slice(l.indexOf("=") + 1)));
     if (opts.readme) {
       const readme = fs.readFileSync(opts.readme, "utf8");
       for (const [render, secrets] of Object.entries(operatorAll)) {
-        if (render.startsWith("_")) continue;
+        if (render.startsWith("_") || typeof secrets === "string") continue;
         for (const [name, keys] of Object.entries(secrets)) {
           if (name.startsWith("_")) continue;
           const missing = [name, ...keys.filter((k) => !k.includes("."))].filter((w) => !readme.includes(w));
@@ -459,14 +517,14 @@ async function main(argv) {
       try { docs = readDocs(file); } catch (e) { fail(`${render}: parses: ${e.message}`); continue; }
       if (!docs.length) { fail(`${render}: rendered no objects`); continue; }
       const operator = operatorFor(operatorAll, render);
-      const errors = await checkRender(docs, { allow, operator });
+      const errors = await checkRender(docs, { allow, operator, templateValues });
       let good = 0;
       docs.forEach((d, i) => {
         if (errors[i].length) for (const e of errors[i]) fail(`${render}: ${objName(d)}: ${e}`);
         else good++;
         if (d.__allowed && !errors[i].length) console.log(`note: ${render}: ${objName(d)}: no schema, allow-listed (${d.__allowed})`);
       });
-      if (good === docs.length) ok(`${render}: all ${docs.length} objects valid (schema, no unknown fields, Secret keys exist)`);
+      if (good === docs.length) ok(`${render}: all ${docs.length} objects valid (schema, no unknown fields, Secret keys exist, no placeholder secret)`);
       const used = new Set(docs.flatMap((d) => secretRefs(d).map((r) => r.name)));
       for (const name of Object.keys(operator)) {
         if (!used.has(name)) console.log(`note: ${render}: operator-secrets.json lists ${name}, which nothing in the render references`);
