@@ -337,6 +337,28 @@ PY
 }
 
 # Fallback without PyYAML: line-based checks only.
+# Every /api/<prefix> a service serves (class-level @Path) is routed to it by the Ingress, the HTTPRoutes and the
+# local gateway: a new resource nobody routed is unreachable from outside. /api/ping is every service's benchmark
+# baseline and routed nowhere.
+routes_check() {
+  local rc=0 repo svc prefix where
+  repo="$(cd "$DIR/../.." && pwd)"
+  for svc in auth-service kyc-service settings-service rates-service storage-gateway; do
+    for prefix in $(grep -rhoE '@Path\("/api/[a-z-]+' "$repo/$svc/src/main/java" | sed -E 's/.*"//' | sort -u); do
+      [ "$prefix" = "/api/ping" ] && continue
+      where=""
+      grep -qE "path: $prefix, pathType: Prefix, backend: \{service: \{name: $svc," "$DIR/base/ingress.yaml" || where="$where Ingress"
+      grep -qE "value: $prefix\}" "$DIR/components/gateway-api/httproutes.yaml" || where="$where HTTPRoute"
+      grep -qF "new Route(\"$prefix\", \"$svc\"" "$repo/deploy/local/src/main/java/dev/strata/local/LocalGateway.java" \
+        || where="$where local-gateway"
+      if [ -z "$where" ]; then echo "ok:   $svc: $prefix routed (Ingress, HTTPRoute, local gateway)"
+      else echo "FAIL: $svc: $prefix is served but not routed by:$where"; rc=1
+      fi
+    done
+  done
+  return $rc
+}
+
 basic_check() {
   local passed=0 failed=0 f svc port text probe path
   ok()   { passed=$((passed + 1)); echo "ok:   $1"; }
@@ -525,6 +547,9 @@ main() {
       else echo "ok:   overlays/$ov renders"; fi
     done
   fi
+
+  echo "== every served /api/<prefix> is routed (Ingress, HTTPRoutes, local gateway)"
+  routes_check || rc=1
 
   echo "== schemas and Secret references (validate/validate.mjs)"
   if node_setup; then node_ok=1; else rc=1; fi

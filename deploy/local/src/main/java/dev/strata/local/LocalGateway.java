@@ -58,6 +58,7 @@ final class LocalGateway {
             new Route("/api/sessions", "auth-service", DEFAULT_BODY, DEFAULT_READ),
             new Route("/api/auth", "auth-service", DEFAULT_BODY, DEFAULT_READ),
             new Route("/api/verifications", "auth-service", DEFAULT_BODY, DEFAULT_READ),
+            new Route("/api/password-resets", "auth-service", DEFAULT_BODY, DEFAULT_READ),
             new Route("/api/accounts", "auth-service", DEFAULT_BODY, DEFAULT_READ),
             new Route("/api/admin", "auth-service", DEFAULT_BODY, DEFAULT_READ),
             new Route("/api/kyc", "kyc-service", DEFAULT_BODY, DEFAULT_READ),
