@@ -3,6 +3,9 @@ package dev.strata.settings;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +32,20 @@ class ServiceSkeletonTest {
         given().accept("text/plain").get("/q/metrics").then().statusCode(200)
                 .contentType(containsString("text/plain"))
                 .body(containsString("jvm_memory_used_bytes"));
+    }
+
+    @Test
+    void storeMetricsAreExposed() {
+        // readiness uses the stores, so every store meter exists by now
+        given().get("/q/health/ready").then().statusCode(200);
+        String metrics = given().accept("text/plain").get("/q/metrics").then().statusCode(200).extract().asString();
+        // its reactive PostgreSQL pool, its statements and its Redis client (see platform/README.md "Store metrics")
+        for (String name : List.of("sql_pool_active{", "sql_pool_idle{", "sql_pool_queue_size{",
+                "sql_pool_queue_delay_seconds_count{", "sql_pool_rejected_total{", "postgresql_reset_total{",
+                "redis_commands_duration_seconds_count{", "redis_commands_failure_total{",
+                "redis_pool_queue_delay_seconds_count{")) {
+            assertTrue(metrics.contains(name), name + " missing from /q/metrics");
+        }
     }
 
     @Test

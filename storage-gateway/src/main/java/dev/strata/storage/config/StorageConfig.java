@@ -55,6 +55,28 @@ public interface StorageConfig {
 
     Quota quota();
 
+    Usage usage();
+
+    /**
+     * Objects and bytes per bucket ({@code strata_storage_bucket_objects/bytes}): one replica at a time (the one
+     * that takes a Redis lock living {@code interval}) lists each bucket and stores the figures in Redis; every
+     * replica exports what is stored there.
+     */
+    interface Usage {
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("5M")
+        Duration interval();
+
+        @WithDefault("30S")
+        Duration initialDelay();
+
+        /** A bucket's listing stops after this many objects; its figures are then a lower bound (truncated). */
+        @WithDefault("1000000")
+        long maxObjects();
+    }
+
     /**
      * Per-user limits over {@code user-uploads}: pending tickets (issued, not expired, nothing uploaded yet, counted
      * at their declared size) plus the objects stored under the user's prefix. A request over either is a 409.

@@ -17,6 +17,7 @@ import io.vertx.core.Vertx;
 
 import dev.strata.storage.config.StorageConfig;
 import dev.strata.storage.service.S3Clients;
+import dev.strata.storage.service.StorageMetrics;
 
 /**
  * Ready only while S3 answers: a probe ({@code HEAD} of the user-uploads bucket) every 2 s on a worker thread, one
@@ -33,13 +34,15 @@ public class S3ReachabilityCheck implements HealthCheck {
     private final MinioClient s3;
     private final String bucket;
     private final Vertx vertx;
+    private final StorageMetrics metrics;
     private final AtomicBoolean probing = new AtomicBoolean();
     private volatile long lastAnswer;
     private volatile String lastError = "not probed yet";
     private long timer = -1;
 
-    public S3ReachabilityCheck(S3Clients clients, StorageConfig config, Vertx vertx) {
+    public S3ReachabilityCheck(S3Clients clients, StorageConfig config, Vertx vertx, StorageMetrics metrics) {
         this.s3 = clients.internal();
+        this.metrics = metrics;
         this.bucket = config.buckets().userUploads().name();
         this.vertx = vertx;
     }
@@ -62,7 +65,8 @@ public class S3ReachabilityCheck implements HealthCheck {
         }
         vertx.executeBlocking(() -> {
             try {
-                s3.bucketExists(BucketExistsArgs.builder().bucket(bucket).build());
+                // counted like every other call: a failing probe shows in the S3 error rate before readiness flips
+                metrics.s3("probe", () -> s3.bucketExists(BucketExistsArgs.builder().bucket(bucket).build()));
                 lastAnswer = System.nanoTime();
                 lastError = null;
             } catch (Exception x) {

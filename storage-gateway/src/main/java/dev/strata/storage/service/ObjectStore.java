@@ -109,7 +109,8 @@ public class ObjectStore {
 
     public Optional<ObjectInfo> statNow(String bucket, String key) throws Exception {
         try {
-            StatObjectResponse r = clients.internal().statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
+            StatObjectResponse r = metrics.s3("stat",
+                    () -> clients.internal().statObject(StatObjectArgs.builder().bucket(bucket).object(key).build()));
             return Optional.of(new ObjectInfo(bucket, key, r.size(), r.contentType(), r.etag(),
                     r.lastModified() == null ? null : r.lastModified().toInstant()));
         } catch (ErrorResponseException e) {
@@ -122,10 +123,12 @@ public class ObjectStore {
 
     /** The first {@code length} bytes only (a ranged GET), for content sniffing. */
     public byte[] headNow(String bucket, String key, int length) throws Exception {
-        try (InputStream in = clients.internal().getObject(
-                GetObjectArgs.builder().bucket(bucket).object(key).offset(0L).length((long) length).build())) {
-            return in.readNBytes(length);
-        }
+        return metrics.s3("get", () -> {
+            try (InputStream in = clients.internal().getObject(
+                    GetObjectArgs.builder().bucket(bucket).object(key).offset(0L).length((long) length).build())) {
+                return in.readNBytes(length);
+            }
+        });
     }
 
     /** What one streamed read of an object saw: its leading bytes, length and SHA-256 (lower-case hex). */
@@ -143,17 +146,22 @@ public class ObjectStore {
         if (info.etag() != null && !info.etag().isBlank()) {
             args.matchETag(info.etag());
         }
-        try (InputStream in = new DigestInputStream(clients.internal().getObject(args.build()), sha256)) {
-            byte[] head = in.readNBytes(headLength);
-            long length = head.length;
-            byte[] buffer = new byte[64 * 1024];
-            for (int n; (n = in.read(buffer)) >= 0;) {
-                length += n;
-            }
-            if (length != info.size()) {
-                throw changedWhileReading();
-            }
-            return new Digest(head, length, HexFormat.of().formatHex(sha256.digest()));
+        try {
+            // the whole read is the operation: a stream that breaks half-way is an S3 error too
+            return metrics.s3("get", () -> {
+                try (InputStream in = new DigestInputStream(clients.internal().getObject(args.build()), sha256)) {
+                    byte[] head = in.readNBytes(headLength);
+                    long length = head.length;
+                    byte[] buffer = new byte[64 * 1024];
+                    for (int n; (n = in.read(buffer)) >= 0;) {
+                        length += n;
+                    }
+                    if (length != info.size()) {
+                        throw changedWhileReading();
+                    }
+                    return new Digest(head, length, HexFormat.of().formatHex(sha256.digest()));
+                }
+            });
         } catch (ErrorResponseException e) {
             if (e.response() != null && e.response().code() == 412
                     || e.errorResponse() != null && "PreconditionFailed".equals(e.errorResponse().code())) {
@@ -173,6 +181,10 @@ public class ObjectStore {
      * the whole bucket.
      */
     public List<ObjectInfo> listPageNow(String bucket, String prefix, String startAfter, int limit) throws Exception {
+        return metrics.s3("list", () -> listPage(bucket, prefix, startAfter, limit));
+    }
+
+    private List<ObjectInfo> listPage(String bucket, String prefix, String startAfter, int limit) throws Exception {
         List<ObjectInfo> out = new ArrayList<>();
         ListObjectsArgs.Builder args = ListObjectsArgs.builder().bucket(bucket).recursive(true).maxKeys(limit);
         if (prefix != null) {
@@ -197,7 +209,10 @@ public class ObjectStore {
 
     public void deleteNow(String bucket, String key) throws Exception {
         try {
-            clients.internal().removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build());
+            metrics.s3("delete", () -> {
+                clients.internal().removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build());
+                return null;
+            });
         } catch (ErrorResponseException e) {
             if (!isMissing(e)) {
                 throw e;
@@ -213,17 +228,49 @@ public class ObjectStore {
     }
 
     public void copyNow(String sourceBucket, String sourceKey, String targetBucket, String targetKey) throws Exception {
-        clients.internal().copyObject(CopyObjectArgs.builder().bucket(targetBucket).object(targetKey)
-                .source(CopySource.builder().bucket(sourceBucket).object(sourceKey).build()).build());
+        metrics.s3("copy", () -> clients.internal().copyObject(CopyObjectArgs.builder().bucket(targetBucket)
+                .object(targetKey).source(CopySource.builder().bucket(sourceBucket).object(sourceKey).build()).build()));
     }
 
     public void putNow(String bucket, String key, byte[] body, String contentType) throws Exception {
-        clients.internal().putObject(PutObjectArgs.builder().bucket(bucket).object(key)
-                .stream(new ByteArrayInputStream(body), body.length, -1).contentType(contentType).build());
+        metrics.s3("put", () -> clients.internal().putObject(PutObjectArgs.builder().bucket(bucket).object(key)
+                .stream(new ByteArrayInputStream(body), body.length, -1).contentType(contentType).build()));
     }
 
     /** Objects under a prefix (recursive) that pass the filter. */
     public List<ObjectInfo> listNow(String bucket, String prefix, Predicate<ObjectInfo> filter) throws Exception {
+        return metrics.s3("list", () -> list(bucket, prefix, filter));
+    }
+
+    /** What one bucket holds (current objects; older versions are not listed), reading at most {@code max} keys. */
+    public record BucketCount(long objects, long bytes, boolean truncated) {
+    }
+
+    /**
+     * Counts a bucket's objects and bytes without keeping them (one streamed listing), stopping after {@code max}
+     * objects: a count of a huge bucket is then a lower bound ({@code truncated}). Blocking.
+     */
+    public BucketCount countNow(String bucket, long max) throws Exception {
+        return metrics.s3("list", () -> {
+            long objects = 0;
+            long bytes = 0;
+            for (Result<Item> result : clients.internal().listObjects(
+                    ListObjectsArgs.builder().bucket(bucket).recursive(true).maxKeys(1000).build())) {
+                Item item = result.get();
+                if (item.isDir()) {
+                    continue;
+                }
+                if (objects >= max) {
+                    return new BucketCount(objects, bytes, true);
+                }
+                objects++;
+                bytes += item.size();
+            }
+            return new BucketCount(objects, bytes, false);
+        });
+    }
+
+    private List<ObjectInfo> list(String bucket, String prefix, Predicate<ObjectInfo> filter) throws Exception {
         List<ObjectInfo> out = new ArrayList<>();
         ListObjectsArgs.Builder args = ListObjectsArgs.builder().bucket(bucket).recursive(true);
         if (prefix != null) {
