@@ -548,6 +548,12 @@ main() {
     done
   fi
 
+  if have_pyyaml && [ "${#renders[@]}" -gt 0 ]; then
+    echo "== Pod Security 'restricted' in every render (validate/pod-security.py)"
+    "$PY" "$DIR/validate/pod-security.py" "${renders[@]}" || rc=1
+    "$PY" "$DIR/validate/pod-security.py" --self-test || rc=1
+  fi
+
   echo "== every served /api/<prefix> is routed (Ingress, HTTPRoutes, local gateway)"
   routes_check || rc=1
 
