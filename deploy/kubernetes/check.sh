@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Offline checks for deploy/kubernetes; no cluster needed. Run by .ci/run; see README.md, "Checking the manifests".
 #   1. manifests: every *.yaml / *.yml parses (PyYAML; a basic line check without it); each of the five
-#      service Deployments has startup/liveness/readiness probes on the Quarkus health paths, the
-#      prometheus.io annotations and the hardening; each base Deployment runs the image its service builds
+#      service Deployments has startup/liveness/readiness probes on the Quarkus health paths of its management
+#      port (container port "management", 9000; the Service exposes only http), the prometheus.io annotations
+#      pointing at that port, and the hardening; each base Deployment runs the image its service builds
 #      (image, runAsUser, container port against the service's Jib settings); Services expose the documented
 #      ports, Ingresses route only /api/..., no Secret manifest is committed, kustomization references exist
 #   2. render: every overlay renders (kustomize, or kubectl kustomize); the local overlays from a scratch
@@ -158,15 +159,18 @@ def check_deployment(d, where):
         return
     c = containers[0]
     http = container_port(c, "http")
+    mgmt = container_port(c, "management")
+    check(mgmt is not None and mgmt != http,
+          f"{where}: {name} has a container port management (the Quarkus management interface), apart from http")
     for probe, path in PROBES.items():
         get = (c.get(probe) or {}).get("httpGet") or {}
-        check(get.get("path") == path and get.get("port") in ("http", http),
-              f"{where}: {name} {probe} GET {path} on the http port")
+        check(mgmt is not None and get.get("path") == path and get.get("port") in ("management", mgmt),
+              f"{where}: {name} {probe} GET {path} on the management port")
     ann = tpl.get("metadata", {}).get("annotations") or {}
     check(str(ann.get("prometheus.io/scrape")) == "true",
           f"{where}: {name} annotation prometheus.io/scrape=\"true\"")
-    check(http is not None and str(ann.get("prometheus.io/port")) == str(http),
-          f"{where}: {name} annotation prometheus.io/port matches container port http ({http})")
+    check(mgmt is not None and str(ann.get("prometheus.io/port")) == str(mgmt),
+          f"{where}: {name} annotation prometheus.io/port matches container port management ({mgmt})")
     check(ann.get("prometheus.io/path") == "/q/metrics",
           f"{where}: {name} annotation prometheus.io/path=/q/metrics")
     sc = c.get("securityContext") or {}
@@ -219,6 +223,11 @@ for p, d in all_docs:
           f"{rel(p)}: {name} runAsUser is the image's user (quarkus.jib.user={props.get('quarkus.jib.user')})")
     check(str(container_port(c, "http")) in (props.get("quarkus.jib.ports") or "").split(","),
           f"{rel(p)}: {name} container port http is the port the image exposes (quarkus.jib.ports={props.get('quarkus.jib.ports')})")
+    check(props.get("quarkus.management.enabled") == "true"
+          and str(container_port(c, "management")) in (props.get("quarkus.jib.ports") or "").split(",")
+          and props.get("quarkus.jib.environment-variables.QUARKUS_MANAGEMENT_PORT") == str(container_port(c, "management")),
+          f"{rel(p)}: {name} container port management is the image's management interface (quarkus.management.enabled, "
+          f"quarkus.jib.ports, QUARKUS_MANAGEMENT_PORT={props.get('quarkus.jib.environment-variables.QUARKUS_MANAGEMENT_PORT')})")
 
 # Env: secrets by reference, datasource only where it belongs.
 for p, d in all_docs:
@@ -248,6 +257,9 @@ for p, d in all_docs:
         ports = d.get("spec", {}).get("ports") or []
         check(any(pt.get("port") == SERVICES[name] and pt.get("targetPort") == "http" for pt in ports),
               f"{rel(p)}: Service {name} port {SERVICES[name]} -> targetPort http")
+        # the Service the Ingress routes to never exposes health and metrics (the management interface)
+        check(all(pt.get("targetPort") not in ("management", 9000) and pt.get("port") != 9000 for pt in ports),
+              f"{rel(p)}: Service {name} does not expose the management port")
 
 # 4. Ingresses route only /api/... to the five services (never /internal).
 for p, d in all_docs:
@@ -382,15 +394,20 @@ basic_check() {
       # The first path: after the probe key must be the expected one.
       if awk -v p="$probe:" -v want="$path" '
           index($0, p) { inprobe = 1; next }
-          inprobe && /path:/ { sub(/.*path:[ ]*/, ""); found = ($0 == want); exit }
-          END { exit !found }' "$f"; then ok "$svc: $probe GET $path"
-      else fail "$svc: $probe GET $path"
+          inprobe && /path:/ { sub(/.*path:[ ]*/, ""); pathok = ($0 == want); next }
+          inprobe && /port:/ { sub(/.*port:[ ]*/, ""); found = pathok && ($0 == "management"); exit }
+          END { exit !found }' "$f"; then ok "$svc: $probe GET $path on port management"
+      else fail "$svc: $probe GET $path on port management"
       fi
     done
-    for ann in 'prometheus.io/scrape: "true"' 'prometheus.io/port: "8080"' 'prometheus.io/path: /q/metrics'; do
+    for ann in 'prometheus.io/scrape: "true"' 'prometheus.io/port: "9000"' 'prometheus.io/path: /q/metrics'; do
       if grep -qF "$ann" <<<"$text"; then ok "$svc: annotation $ann"; else fail "$svc: annotation $ann"; fi
     done
     if grep -qE "^ +port: $port$" <<<"$text"; then ok "$svc: Service port $port"; else fail "$svc: Service port $port"; fi
+    if grep -qE "^ +- name: management$" <<<"$text" && grep -qE "^ +containerPort: 9000$" <<<"$text"; then
+      ok "$svc: container port management 9000"
+    else fail "$svc: container port management 9000"
+    fi
   done
   if grep -rlE '^kind: Secret$' "$DIR" --exclude-dir=validate --include='*.yaml' --include='*.yml' >/dev/null; then
     fail "no Secret manifests committed"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A real Prometheus against the real suite: starts the local run (embedded PostgreSQL, Redis, S3 and all five
 # services, fresh data, free store ports) and Prometheus (Debian package) scraping the five services through
-# file-based discovery, waits for up == 1 on all five targets, then asks Prometheus's HTTP API for one metric of
+# file-based discovery on their management ports (9081-9085: /q/metrics is not on the service ports), waits for
+# up == 1 on all five targets, then asks Prometheus's HTTP API for one metric of
 # each service (a strata_*/rates_*/kyc_* metric the service itself exports). Run by .ci/run after the tests (the services'
 # builds exist then; pass --build to build first).
 #   deploy/local/prometheus-check.sh [--build] [--timeout 240]
@@ -37,7 +38,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-services=(auth-service:8081 kyc-service:8082 settings-service:8083 rates-service:8084 storage-gateway:8085)
+# name:management port (the service port + 1000; /q/metrics and /q/health live there, not on 8081-8085)
+services=(auth-service:9081 kyc-service:9082 settings-service:9083 rates-service:9084 storage-gateway:9085)
 prom_port="${STRATA_CHECK_PROMETHEUS_PORT:-19090}"
 
 echo "== starting the local run (fresh data) ..."
@@ -114,6 +116,10 @@ for s in "${services[@]}"; do
     sleep 1
   done
   [ "${got%% *}" = "1" ] && echo "ok:   $name: $metric via Prometheus (${got#* } series)"
+  # ... and not on the service port, which the Ingress's Service exposes
+  code="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$((port - 1000))/q/metrics" || true)"
+  if [ "$code" = "404" ]; then echo "ok:   $name: /q/metrics is 404 on the service port $((port - 1000))"
+  else echo "FAIL: $name: /q/metrics on the service port $((port - 1000)) answered $code" >&2; failed=1; fi
 done
 [ "$failed" = 0 ] || exit 1
 echo "prometheus-check: all five services scraped and queried"

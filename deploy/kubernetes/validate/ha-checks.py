@@ -72,9 +72,11 @@ def check_render(overlay, rdocs):
         check(dd.get("podSelector") == {} and set(dd.get("policyTypes") or []) == {"Ingress", "Egress"}
               and not any(r == {} or "from" not in r for d in nps for r in d["spec"].get("ingress") or []),
               f"overlays/{overlay} (strict policies): default deny in and out; no ingress rule open to everyone")
+        # port 9000 is also the services' management port: a rule to the service pods is not an S3 rule
         s3 = {str(p_.get("podSelector", {}).get("matchLabels", {}).get("app")) for d in nps
               for r in d["spec"].get("egress") or [] for p_ in r.get("to") or []
-              if {"port": 9000, "protocol": "TCP"} in (r.get("ports") or [])}
+              if {"port": 9000, "protocol": "TCP"} in (r.get("ports") or [])
+              and p_.get("podSelector", {}).get("matchLabels", {}).get("app.kubernetes.io/component") != "service"}
         check(s3 <= {"minio"} and all(d["spec"]["podSelector"].get("matchLabels", {}).get("app") in ("storage-gateway", "minio", "prometheus")
                                       for d in nps for r in d["spec"].get("egress") or [] for p_ in r.get("to") or []
                                       if p_.get("podSelector", {}).get("matchLabels", {}).get("app") == "minio"),

@@ -9,12 +9,14 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URL;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
@@ -24,6 +26,10 @@ import dev.strata.testing.StrataServersResource;
 @WithTestResource(value = StrataServersResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 @WithTestResource(value = AuthTestServers.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class RateLimitTest {
+
+    /** The management interface (health, metrics): its own port, not the one RestAssured uses. */
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
 
     @Test
     void signInIsLimitedPerClientAddress() throws Exception {
@@ -73,7 +79,7 @@ class RateLimitTest {
                     .body(java.util.Map.of("email", a.email(), "password", a.password())).post("/api/sessions").then()
                     .statusCode(429);
         }
-        String metrics = io.restassured.RestAssured.given().accept("text/plain").get("/q/metrics").asString();
+        String metrics = io.restassured.RestAssured.given().port(management.getPort()).accept("text/plain").get("/q/metrics").asString();
         org.junit.jupiter.api.Assertions.assertTrue(
                 metrics.contains("strata_rate_limit_rejections_total{policy=\"sign-in-account-failures\""),
                 "rejections");

@@ -7,10 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
+import java.net.URL;
+
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 import dev.strata.testing.StrataServersResource;
@@ -20,16 +23,20 @@ import dev.strata.testing.StrataServersResource;
 @WithTestResource(value = StrataServersResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class ServiceSkeletonTest {
 
+    /** The management interface (health, metrics): its own port, not the one RestAssured uses. */
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
+
     @Test
     void readyWhenItsStoresAreReachable() {
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
-        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-        given().get("/q/health/started").then().statusCode(200).body("status", equalTo("UP"));
+        given().port(management.getPort()).get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        given().port(management.getPort()).get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        given().port(management.getPort()).get("/q/health/started").then().statusCode(200).body("status", equalTo("UP"));
     }
 
     @Test
     void metricsArePrometheusText() {
-        given().accept("text/plain").get("/q/metrics").then().statusCode(200)
+        given().port(management.getPort()).accept("text/plain").get("/q/metrics").then().statusCode(200)
                 .contentType(containsString("text/plain"))
                 .body(containsString("jvm_memory_used_bytes"));
     }
@@ -38,9 +45,18 @@ class ServiceSkeletonTest {
     @Test
     void requestLatencyIsAHistogram() {
         given().get("/api/auth/ping").then().statusCode(200);
-        given().accept("text/plain").get("/q/metrics").then().statusCode(200)
+        given().port(management.getPort()).accept("text/plain").get("/q/metrics").then().statusCode(200)
                 .body(org.hamcrest.Matchers.matchesPattern("(?s).*http_server_requests_seconds_bucket\\{(?=[^}]*uri=\"/api/auth/ping\")"
                         + "(?=[^}]*le=\"10\\.0\")[^}]*\\} [1-9].*"));
+    }
+
+    /** Health and metrics are on the management port only: the port the Service (and Ingress) uses has neither. */
+    @Test
+    void healthAndMetricsAreNotOnTheMainPort() {
+        org.junit.jupiter.api.Assertions.assertNotEquals(io.restassured.RestAssured.port, management.getPort());
+        given().get("/q/health/ready").then().statusCode(404);
+        given().get("/q/health/live").then().statusCode(404);
+        given().accept("text/plain").get("/q/metrics").then().statusCode(404);
     }
 
     @Test

@@ -13,6 +13,7 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URL;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -30,6 +32,10 @@ import dev.strata.testing.StrataServersResource;
 @WithTestResource(value = StrataServersResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 @WithTestResource(value = AuthTestServers.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class SignUpSignInTest {
+
+    /** The management interface (health, metrics): its own port, not the one RestAssured uses. */
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
 
     @jakarta.inject.Inject
     io.vertx.core.Vertx vertx;
@@ -224,7 +230,7 @@ class SignUpSignInTest {
         Api.Account a = Api.signUp();
         Api.signInResponse(a.email(), a.password()).then().statusCode(201);
         Api.signInResponse(a.email(), "wrong password!").then().statusCode(401);
-        String metrics = given().accept("text/plain").get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().port(management.getPort()).accept("text/plain").get("/q/metrics").then().statusCode(200).extract().asString();
         String auth = metrics.lines().filter(l -> l.startsWith("strata_auth")).reduce("", (x, y) -> x + "\n" + y);
         assertTrue(metrics.contains("strata_auth_sign_ins_total{method=\"password\",outcome=\"success\""), auth);
         assertTrue(metrics.contains("strata_auth_sign_ins_total{method=\"password\",outcome=\"failure\""), "failure");
@@ -232,8 +238,8 @@ class SignUpSignInTest {
         assertTrue(metrics.contains("strata_auth_password_hash_seconds_bucket"), "hash histogram");
     }
 
-    private static double hashCount() {
-        String metrics = given().accept("text/plain").get("/q/metrics").then().extract().asString();
+    private double hashCount() {
+        String metrics = given().port(management.getPort()).accept("text/plain").get("/q/metrics").then().extract().asString();
         return metrics.lines().filter(l -> l.startsWith("strata_auth_password_hash_seconds_count"))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(0);
     }

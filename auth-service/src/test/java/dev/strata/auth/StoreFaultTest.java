@@ -3,6 +3,7 @@ package dev.strata.auth;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URL;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 
@@ -25,6 +27,10 @@ import dev.strata.testing.OwnStoresResource;
 @QuarkusTest
 @WithTestResource(value = OwnStoresResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class StoreFaultTest {
+
+    /** The management interface (health, metrics): its own port, not the one RestAssured uses. */
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
 
     static String url(String path) {
         return Faults.url(RestAssured.port, path);
@@ -52,13 +58,13 @@ class StoreFaultTest {
             assertTrue(a.isProblem(503) && a.millis() < 2000, "Redis down: " + a);
             Answer again = Faults.get(url("/api/users/me"), me.token());
             assertTrue(again.isProblem(503), "still down: " + again);
-            assertEquals(503, Faults.await(503, Duration.ofSeconds(2), () -> Faults.ready(RestAssured.port)).status());
+            assertEquals(503, Faults.await(503, Duration.ofSeconds(2), () -> Faults.ready(management.getPort())).status());
         } finally {
             OwnStoresResource.redis().start();
         }
         assertEquals(200, Faults.await(200, Duration.ofSeconds(5),
                 () -> Faults.get(url("/api/users/me"), me.token())).status(), "back within 5 s of Redis");
-        assertEquals(200, Faults.await(200, Duration.ofSeconds(5), () -> Faults.ready(RestAssured.port)).status());
+        assertEquals(200, Faults.await(200, Duration.ofSeconds(5), () -> Faults.ready(management.getPort())).status());
     }
 
     @Test
@@ -75,11 +81,11 @@ class StoreFaultTest {
         try {
             Answer w = signUp(Api.randomEmail());
             assertTrue(w.isProblem(503) && w.millis() < 9000, "sign-up with PostgreSQL down: " + w);
-            assertEquals(503, Faults.await(503, Duration.ofSeconds(3), () -> Faults.ready(RestAssured.port)).status());
+            assertEquals(503, Faults.await(503, Duration.ofSeconds(3), () -> Faults.ready(management.getPort())).status());
         } finally {
             OwnStoresResource.postgres().start();
         }
-        assertEquals(200, Faults.await(200, Duration.ofSeconds(10), () -> Faults.ready(RestAssured.port)).status());
+        assertEquals(200, Faults.await(200, Duration.ofSeconds(10), () -> Faults.ready(management.getPort())).status());
         for (String email : acked) {
             Answer in = Faults.await(201, Duration.ofSeconds(5), () -> Faults.call("POST", url("/api/sessions"), null,
                     "{\"email\":\"" + email + "\",\"password\":\"" + Api.PASSWORD + "\"}"));

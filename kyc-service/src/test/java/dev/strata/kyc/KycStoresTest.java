@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -41,6 +43,10 @@ import dev.strata.testing.StorageGatewayResource;
 @QuarkusTest
 @WithTestResource(value = StorageGatewayResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class KycStoresTest {
+
+    /** The management interface (health, metrics): its own port, not the one RestAssured uses. */
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
 
     @Inject
     SessionStore sessions;
@@ -154,7 +160,7 @@ class KycStoresTest {
         // the other documents are untouched
         assertEquals(200, stat(docs.get(2).getString("storage_key")));
         assertEquals(200, stat(docs.get(3).getString("storage_key")));
-        given().accept("text/plain").get("/q/metrics").then()
+        given().port(management.getPort()).accept("text/plain").get("/q/metrics").then()
                 .body(containsString("kyc_reconciler_missing_objects"))
                 .body(containsString("kyc_reconciler_orphans_deleted_total"));
         // repair the missing one so other tests start from a consistent bucket
@@ -213,7 +219,7 @@ class KycStoresTest {
     }
 
     double cleanupFailures() {
-        String metrics = given().accept("text/plain").get("/q/metrics").asString();
+        String metrics = given().port(management.getPort()).accept("text/plain").get("/q/metrics").asString();
         return metrics.lines().filter(l -> l.startsWith("strata_events_failed_total")
                 && l.contains("group=\"kyc-object-cleanup\"")).mapToDouble(l -> Double.parseDouble(
                         l.substring(l.lastIndexOf(' ') + 1))).sum();

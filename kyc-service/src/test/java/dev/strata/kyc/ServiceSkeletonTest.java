@@ -8,10 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import static org.hamcrest.Matchers.hasKey;
 
+import java.net.URL;
+
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 import dev.strata.testing.StorageGatewayResource;
@@ -21,20 +24,33 @@ import dev.strata.testing.StorageGatewayResource;
 @WithTestResource(value = StorageGatewayResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class ServiceSkeletonTest {
 
+    /** The management interface (health, metrics): its own port, not the one RestAssured uses. */
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
+
     @Test
     void readyWhenItsStoresAreReachable() {
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
-        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-        given().get("/q/health/started").then().statusCode(200).body("status", equalTo("UP"));
+        given().port(management.getPort()).get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        given().port(management.getPort()).get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        given().port(management.getPort()).get("/q/health/started").then().statusCode(200).body("status", equalTo("UP"));
     }
 
     @Test
     void metricsArePrometheusText() {
-        given().accept("text/plain").get("/q/metrics").then().statusCode(200)
+        given().port(management.getPort()).accept("text/plain").get("/q/metrics").then().statusCode(200)
                 .contentType(containsString("text/plain"))
                 .body(containsString("jvm_memory_used_bytes"))
                 .body(containsString("kyc_queue_depth"))
                 .body(containsString("kyc_reconciler_missing_objects"));
+    }
+
+    /** Health and metrics are on the management port only: the port the Service (and Ingress) uses has neither. */
+    @Test
+    void healthAndMetricsAreNotOnTheMainPort() {
+        org.junit.jupiter.api.Assertions.assertNotEquals(io.restassured.RestAssured.port, management.getPort());
+        given().get("/q/health/ready").then().statusCode(404);
+        given().get("/q/health/live").then().statusCode(404);
+        given().accept("text/plain").get("/q/metrics").then().statusCode(404);
     }
 
     @Test

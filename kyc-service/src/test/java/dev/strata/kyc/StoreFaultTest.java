@@ -3,6 +3,7 @@ package dev.strata.kyc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URL;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.vertx.core.json.JsonObject;
@@ -35,6 +37,10 @@ import dev.strata.testing.OwnStoresResource;
         @ResourceArg(name = "strata.kyc.gateway.url", value = "http://127.0.0.1:9"),
         @ResourceArg(name = "strata.kyc.gateway.token", value = "no-gateway-in-this-test-0123456789") })
 class StoreFaultTest {
+
+    /** The management interface (health, metrics): its own port, not the one RestAssured uses. */
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
 
     @Inject
     SessionStore sessions;
@@ -59,12 +65,12 @@ class StoreFaultTest {
         try {
             Answer a = mine(me);
             assertTrue(a.isProblem(503) && a.millis() < 2500, "Redis down: " + a);
-            assertEquals(503, Faults.await(503, Duration.ofSeconds(3), () -> Faults.ready(RestAssured.port)).status());
+            assertEquals(503, Faults.await(503, Duration.ofSeconds(3), () -> Faults.ready(management.getPort())).status());
         } finally {
             OwnStoresResource.redis().start();
         }
         assertEquals(200, Faults.await(200, Duration.ofSeconds(5), () -> mine(me)).status());
-        assertEquals(200, Faults.await(200, Duration.ofSeconds(5), () -> Faults.ready(RestAssured.port)).status());
+        assertEquals(200, Faults.await(200, Duration.ofSeconds(5), () -> Faults.ready(management.getPort())).status());
     }
 
     @Test
@@ -82,11 +88,11 @@ class StoreFaultTest {
         try {
             Answer w = create(TestSessions.mint(sessions, "user"));
             assertTrue(w.isProblem(503) && w.millis() < 3500, "create with PostgreSQL down: " + w);
-            assertEquals(503, Faults.await(503, Duration.ofSeconds(3), () -> Faults.ready(RestAssured.port)).status());
+            assertEquals(503, Faults.await(503, Duration.ofSeconds(3), () -> Faults.ready(management.getPort())).status());
         } finally {
             OwnStoresResource.postgres().start();
         }
-        assertEquals(200, Faults.await(200, Duration.ofSeconds(10), () -> Faults.ready(RestAssured.port)).status());
+        assertEquals(200, Faults.await(200, Duration.ofSeconds(10), () -> Faults.ready(management.getPort())).status());
         for (int i = 0; i < users.size(); i++) {
             TestSessions.Minted u = users.get(i);
             Answer a = Faults.await(200, Duration.ofSeconds(5), () -> mine(u));

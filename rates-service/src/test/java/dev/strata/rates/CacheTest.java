@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URL;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 import dev.strata.platform.events.EventBus;
@@ -32,6 +34,10 @@ import dev.strata.testing.StrataServersResource;
 @WithTestResource(value = StrataServersResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 @WithTestResource(value = FeedServerResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class CacheTest extends RatesTestBase {
+
+    /** The management interface (health, metrics): its own port, not the one RestAssured uses. */
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
 
     @Inject
     RatesRepository repository;
@@ -114,7 +120,7 @@ class CacheTest extends RatesTestBase {
     void metricsAreExported() {
         refreshNow();
         given().get("/api/rates/EUR/USD").then().statusCode(200);
-        String metrics = given().accept("text/plain").get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().port(management.getPort()).accept("text/plain").get("/q/metrics").then().statusCode(200).extract().asString();
         for (String m : new String[] {"rates_cache_requests_total{layer=\"l1\",result=\"miss\"",
                 "rates_cache_requests_total{layer=\"redis\",result=\"miss\"",
                 "rates_refresh_total{outcome=\"success\",provider=\"ecb\"", "rates_age_seconds{provider=\"ecb\"",
@@ -122,7 +128,7 @@ class CacheTest extends RatesTestBase {
             assertTrue(metrics.contains(m), m);
         }
         assertFalse(metrics.lines().anyMatch(l -> l.startsWith("rates_age_seconds{provider=\"ecb\"") && l.endsWith("NaN")));
-        given().get("/q/health/ready").then().statusCode(200).body(containsString("rates-providers"));
+        given().port(management.getPort()).get("/q/health/ready").then().statusCode(200).body(containsString("rates-providers"));
         // what a replica that did not refresh itself reports: read from the database on its ticks
         refresher.updateAgeGauge().await().atMost(WAIT);
         double age = registry.find("rates_age_seconds").tag("provider", "er-api").gauge().value();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
+import java.net.URL;
 import java.time.Duration;
 
 import jakarta.inject.Inject;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.vertx.core.json.JsonObject;
@@ -29,6 +31,10 @@ import dev.strata.testing.OwnStoresResource;
 @QuarkusTest
 @WithTestResource(value = OwnStoresResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class StoreFaultTest {
+
+    /** The management interface (health, metrics): its own port, not the one RestAssured uses. */
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
 
     @Inject
     SessionStore sessions;
@@ -56,13 +62,13 @@ class StoreFaultTest {
             assertTrue((a.status() == 200 || a.isProblem(503)) && a.millis() < 2500, "Redis down: " + a);
             Answer w = override(admin, "1.06");
             assertTrue(w.isProblem(503) && w.millis() < 2500, "a signed-in call with Redis down: " + w);
-            assertEquals(503, Faults.await(503, Duration.ofSeconds(2), () -> Faults.ready(RestAssured.port)).status());
+            assertEquals(503, Faults.await(503, Duration.ofSeconds(2), () -> Faults.ready(management.getPort())).status());
         } finally {
             OwnStoresResource.redis().start();
         }
         assertEquals(200, Faults.await(200, Duration.ofSeconds(5), StoreFaultTest::read).status());
         assertEquals(200, Faults.await(200, Duration.ofSeconds(5), () -> override(admin, "1.07")).status());
-        assertEquals(200, Faults.await(200, Duration.ofSeconds(5), () -> Faults.ready(RestAssured.port)).status());
+        assertEquals(200, Faults.await(200, Duration.ofSeconds(5), () -> Faults.ready(management.getPort())).status());
     }
 
     @Test
@@ -75,11 +81,11 @@ class StoreFaultTest {
         try {
             Answer w = override(admin, "1.40");
             assertTrue(w.isProblem(503) && w.millis() < 9000, "override with PostgreSQL down: " + w);
-            assertEquals(503, Faults.await(503, Duration.ofSeconds(3), () -> Faults.ready(RestAssured.port)).status());
+            assertEquals(503, Faults.await(503, Duration.ofSeconds(3), () -> Faults.ready(management.getPort())).status());
         } finally {
             OwnStoresResource.postgres().start();
         }
-        assertEquals(200, Faults.await(200, Duration.ofSeconds(10), () -> Faults.ready(RestAssured.port)).status());
+        assertEquals(200, Faults.await(200, Duration.ofSeconds(10), () -> Faults.ready(management.getPort())).status());
         Answer after = Faults.await(200, Duration.ofSeconds(5), StoreFaultTest::read);
         assertEquals(200, after.status(), "read after restart: " + after);
         assertEquals(0, new BigDecimal("1.30").compareTo(new BigDecimal(new JsonObject(after.body()).getString("rate"))),

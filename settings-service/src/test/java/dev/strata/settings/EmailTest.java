@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URL;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -39,6 +41,10 @@ import dev.strata.testing.StrataServersResource;
 @WithTestResource(value = StrataServersResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 @WithTestResource(value = EmailTestServers.Resource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class EmailTest {
+
+    /** The management interface (health, metrics): its own port, not the one RestAssured uses. */
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
 
     static final Duration WAIT = Duration.ofSeconds(20);
 
@@ -175,7 +181,7 @@ class EmailTest {
         assertTrue(body(m).contains("all your sessions were signed out"), body(m));
         assertTrue(body(m).contains("2 session(s) ended"), body(m));
         assertEquals(address(me), m.getAllRecipients()[0].toString());
-        given().get("/q/metrics").then().statusCode(200)
+        given().port(management.getPort()).get("/q/metrics").then().statusCode(200)
                 .body(org.hamcrest.Matchers.containsString("strata_notifications_emails_total{outcome=\"sent\"}"));
     }
 

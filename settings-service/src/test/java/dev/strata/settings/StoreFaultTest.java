@@ -3,6 +3,7 @@ package dev.strata.settings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URL;
 import java.time.Duration;
 import java.util.List;
 
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 
@@ -33,6 +35,10 @@ import dev.strata.testing.OwnStoresResource;
         @ResourceArg(name = "strata.settings.events.consumers-enabled", value = "false") })
 class StoreFaultTest {
 
+    /** The management interface (health, metrics): its own port, not the one RestAssured uses. */
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
+
     @Inject
     SessionStore sessions;
     @Inject
@@ -50,14 +56,14 @@ class StoreFaultTest {
         try {
             Answer a = Faults.get(url("/api/settings/me"), me.token());
             assertTrue(a.isProblem(503) && a.millis() < 2000, "Redis down: " + a);
-            Answer r = Faults.await(503, Duration.ofSeconds(2), () -> Faults.ready(RestAssured.port));
+            Answer r = Faults.await(503, Duration.ofSeconds(2), () -> Faults.ready(management.getPort()));
             assertEquals(503, r.status(), "readiness DOWN: " + r);
         } finally {
             OwnStoresResource.redis().start();
         }
         Answer back = Faults.await(200, Duration.ofSeconds(5), () -> Faults.get(url("/api/settings/me"), me.token()));
         assertEquals(200, back.status(), "back within 5 s of Redis: " + back);
-        assertEquals(200, Faults.await(200, Duration.ofSeconds(5), () -> Faults.ready(RestAssured.port)).status());
+        assertEquals(200, Faults.await(200, Duration.ofSeconds(5), () -> Faults.ready(management.getPort())).status());
     }
 
     static Answer patch(TestSessions.Minted who, String json) {
@@ -78,7 +84,7 @@ class StoreFaultTest {
         try {
             Answer w = patch(me, "{\"locale\":\"it\"}");
             assertTrue(w.isProblem(503) && w.millis() < 3500, "write with PostgreSQL down: " + w);
-            Answer r = Faults.await(503, Duration.ofSeconds(3), () -> Faults.ready(RestAssured.port));
+            Answer r = Faults.await(503, Duration.ofSeconds(3), () -> Faults.ready(management.getPort()));
             assertEquals(503, r.status(), "readiness DOWN: " + r);
         } finally {
             OwnStoresResource.postgres().start();
@@ -89,7 +95,7 @@ class StoreFaultTest {
         Answer read = Faults.await(200, Duration.ofSeconds(10), () -> Faults.get(url("/api/settings/me"), me.token()));
         assertEquals(200, read.status(), "read after restart: " + read);
         assertTrue(read.body().contains("\"locale\":\"ja\""), "the last acknowledged write survived: " + read);
-        assertEquals(200, Faults.await(200, Duration.ofSeconds(10), () -> Faults.ready(RestAssured.port)).status());
+        assertEquals(200, Faults.await(200, Duration.ofSeconds(10), () -> Faults.ready(management.getPort())).status());
         assertEquals(200, patch(me, "{\"locale\":\"it\"}").status(), "writes work again");
     }
 

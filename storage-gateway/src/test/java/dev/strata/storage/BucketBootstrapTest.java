@@ -6,6 +6,8 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URL;
+
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
@@ -13,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import io.minio.BucketExistsArgs;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 import dev.strata.storage.service.S3Clients;
@@ -23,6 +26,10 @@ import dev.strata.testing.StrataServersResource;
 @QuarkusTest
 @WithTestResource(value = StrataServersResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class BucketBootstrapTest {
+
+    /** The management interface (health, metrics): its own port, not the one RestAssured uses. */
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
 
     @Inject
     S3Clients clients;
@@ -37,7 +44,7 @@ class BucketBootstrapTest {
     @Test
     void readinessReportsWhatTheBackendRefusedButStaysUp() {
         var check = "checks.find { it.name == 'storage-buckets' }";
-        var r = given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+        var r = given().port(management.getPort()).get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
                 .body(check + ".status", equalTo("UP"))
                 .body(check + ".data.'user-uploads.bucket'", equalTo("user-uploads"))
                 .body(check + ".data.'kyc-documents.unsupported'", notNullValue())
@@ -54,7 +61,7 @@ class BucketBootstrapTest {
                     // S3Proxy keeps default encryption: it is read back after being set
                     .body(check + ".data.'kyc-documents.encryption'", equalTo("SSE-S3 (read back)"))
                     .body(check + ".data.'user-uploads.state'", equalTo("degraded"));
-            given().accept("text/plain").get("/q/metrics").then().statusCode(200).body(containsString(
+            given().port(management.getPort()).accept("text/plain").get("/q/metrics").then().statusCode(200).body(containsString(
                     "strata_storage_bucket_setting_unsupported{bucket=\"user-uploads\",setting=\"temp-expiry-lifecycle\",} 1.0"));
         }
     }

@@ -4,11 +4,13 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import java.net.URL;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -24,6 +26,10 @@ import dev.strata.testing.StrataServersResource;
 @QuarkusTest
 @TestProfile(RequiredSettingsTest.Required.class)
 class RequiredSettingsTest {
+
+    /** The management interface (health, metrics): its own port, not the one RestAssured uses. */
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
 
     public static class Required implements QuarkusTestProfile {
         @Override
@@ -41,7 +47,7 @@ class RequiredSettingsTest {
     @Test
     void aRequiredSettingTheBackendDidNotApplyMakesReadinessDown() {
         var check = "checks.find { it.name == 'storage-buckets' }";
-        given().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"))
+        given().port(management.getPort()).get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"))
                 .body(check + ".status", equalTo("DOWN"))
                 // encryption is required and in force: set, then read back
                 .body(check + ".data.'kyc-documents.required'", equalTo("retention, default-encryption"))
@@ -55,6 +61,6 @@ class RequiredSettingsTest {
                 // nothing required there: a refused policy is compensated by the redirect endpoint
                 .body(check + ".data.'token-metadata.state'", equalTo("degraded"));
         // the pod is unready, not broken
-        given().get("/q/health/live").then().statusCode(200);
+        given().port(management.getPort()).get("/q/health/live").then().statusCode(200);
     }
 }

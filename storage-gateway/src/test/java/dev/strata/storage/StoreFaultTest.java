@@ -3,6 +3,7 @@ package dev.strata.storage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URL;
 import java.time.Duration;
 import java.util.List;
 
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 
@@ -28,6 +30,10 @@ import dev.strata.testing.OwnStoresResource;
 @QuarkusTest
 @WithTestResource(value = OwnStoresResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class StoreFaultTest {
+
+    /** The management interface (health, metrics): its own port, not the one RestAssured uses. */
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
 
     static final String UPLOAD = "{\"fileName\":\"a.png\",\"contentType\":\"image/png\",\"size\":1024}";
 
@@ -50,13 +56,13 @@ class StoreFaultTest {
         try {
             Answer a = upload(me);
             assertTrue(a.isProblem(503) && a.millis() < 9000, "S3 down: " + a);
-            Answer r = Faults.await(503, Duration.ofSeconds(10), () -> Faults.ready(RestAssured.port));
+            Answer r = Faults.await(503, Duration.ofSeconds(10), () -> Faults.ready(management.getPort()));
             assertEquals(503, r.status(), "readiness DOWN: " + r);
         } finally {
             OwnStoresResource.s3().start();
         }
         assertEquals(201, Faults.await(201, Duration.ofSeconds(10), () -> upload(me)).status(), "back after S3");
-        assertEquals(200, Faults.await(200, Duration.ofSeconds(15), () -> Faults.ready(RestAssured.port)).status());
+        assertEquals(200, Faults.await(200, Duration.ofSeconds(15), () -> Faults.ready(management.getPort())).status());
     }
 
     @Test
@@ -67,7 +73,7 @@ class StoreFaultTest {
         try {
             Answer a = upload(me);
             assertTrue(a.isProblem(503) && a.millis() < 2500, "Redis down: " + a);
-            assertEquals(503, Faults.await(503, Duration.ofSeconds(3), () -> Faults.ready(RestAssured.port)).status());
+            assertEquals(503, Faults.await(503, Duration.ofSeconds(3), () -> Faults.ready(management.getPort())).status());
         } finally {
             OwnStoresResource.redis().start();
         }

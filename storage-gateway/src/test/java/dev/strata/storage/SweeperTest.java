@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
+import java.net.URL;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -20,6 +21,7 @@ import io.minio.PutObjectArgs;
 import io.minio.StatObjectArgs;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -34,6 +36,10 @@ import dev.strata.platform.testsupport.TestSessions;
 @QuarkusTest
 @WithTestResource(value = StrataServersResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class SweeperTest {
+
+    /** The management interface (health, metrics): its own port, not the one RestAssured uses. */
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
 
     @Inject
     SessionStore sessions;
@@ -86,7 +92,7 @@ class SweeperTest {
         assertEquals(List.of(), sweeper.sweep(Instant.now().plus(Duration.ofDays(8))).stream()
                 .filter(k -> k.startsWith(alice.userId() + "/")).toList());
 
-        given().accept("text/plain").get("/q/metrics").then().statusCode(200)
+        given().port(management.getPort()).accept("text/plain").get("/q/metrics").then().statusCode(200)
                 .body(containsString("strata_storage_sweeper_deletions_total"));
     }
 }

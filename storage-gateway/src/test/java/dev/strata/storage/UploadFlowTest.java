@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URL;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,7 @@ import io.minio.StatObjectArgs;
 import io.minio.messages.Item;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -36,6 +38,10 @@ import dev.strata.platform.testsupport.TestSessions;
 @QuarkusTest
 @WithTestResource(value = StrataServersResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class UploadFlowTest {
+
+    /** The management interface (health, metrics): its own port, not the one RestAssured uses. */
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
 
     static final String BUCKET = "user-uploads";
 
@@ -92,7 +98,7 @@ class UploadFlowTest {
         assertEquals("attachment; filename=\"My_Report.pdf\"",
                 down.headers().firstValue("Content-Disposition").orElse(null));
 
-        given().accept("text/plain").get("/q/metrics").then().statusCode(200)
+        given().port(management.getPort()).accept("text/plain").get("/q/metrics").then().statusCode(200)
                 .body(org.hamcrest.Matchers.containsString("strata_storage_presigns_total{bucket=\"user-uploads\",operation=\"upload\""))
                 .body(org.hamcrest.Matchers.containsString("strata_storage_completions_total{outcome=\"accepted\""));
     }

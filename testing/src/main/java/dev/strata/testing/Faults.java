@@ -72,7 +72,11 @@ public final class Faults {
         return "http://127.0.0.1:" + port + path;
     }
 
-    /** The service's readiness answer. */
+    /**
+     * The service's readiness answer, from its management interface: {@code port} is the management port (in a
+     * {@code @QuarkusTest}, {@code @TestHTTPResource(value = "/", management = true) URL} gives it), not the HTTP
+     * port, which no longer serves {@code /q/health}.
+     */
     public static Answer ready(int port) {
         return get(url(port, "/q/health/ready"), null);
     }

@@ -15,8 +15,9 @@ import java.util.Map;
 
 /**
  * A built Quarkus service ({@code target/quarkus-app/quarkus-run.jar}) run as a child JVM behind the same watchdog as
- * the stores, so it never outlives the test JVM. Its port is chosen once and kept across {@link #stop()} and
- * {@link #start()}, so URLs handed to the service under test stay valid through an outage.
+ * the stores, so it never outlives the test JVM. Its ports (HTTP and the management interface, which serves
+ * {@code /q/health} and {@code /q/metrics}) are chosen once and kept across {@link #stop()} and {@link #start()}, so
+ * URLs handed to the service under test stay valid through an outage, and two processes of one service never collide.
  */
 public final class ServiceProcess {
 
@@ -24,6 +25,7 @@ public final class ServiceProcess {
     private final Path jar;
     private final Map<String, String> env;
     private final int port;
+    private final int managementPort;
     private final Path log;
     private ManagedProcess process;
 
@@ -31,8 +33,14 @@ public final class ServiceProcess {
         this.name = name;
         this.jar = jar;
         this.port = Ports.free();
+        int mp = Ports.free();
+        while (mp == port) {
+            mp = Ports.free();
+        }
+        this.managementPort = mp;
         this.env = new LinkedHashMap<>(env);
         this.env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        this.env.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
         this.log = logDir.resolve(name + ".log");
     }
 
@@ -44,11 +52,20 @@ public final class ServiceProcess {
         return port;
     }
 
+    /** The management interface: {@code /q/health/*} and {@code /q/metrics}. */
+    public String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
+    }
+
+    public int managementPort() {
+        return managementPort;
+    }
+
     public synchronized boolean isRunning() {
         return process != null && process.isAlive();
     }
 
-    /** Starts the service and waits (at most 90 s) until {@code /q/health/ready} answers 200. */
+    /** Starts the service and waits (at most 90 s) until {@code /q/health/ready} (management port) answers 200. */
     public synchronized void start() {
         if (isRunning()) {
             return;
@@ -75,7 +92,7 @@ public final class ServiceProcess {
 
     private void awaitReady() throws IOException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        HttpRequest ready = HttpRequest.newBuilder(URI.create(url() + "/q/health/ready"))
+        HttpRequest ready = HttpRequest.newBuilder(URI.create(managementUrl() + "/q/health/ready"))
                 .timeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (System.nanoTime() < deadline) {

@@ -22,7 +22,8 @@ import dev.strata.testing.StrataServers;
 
 /**
  * The one-command local stack: embedded PostgreSQL, Redis and S3 (data kept under a local directory across
- * restarts), then every service as its own JVM on its documented port. Ctrl-C stops everything, services first.
+ * restarts), then every service as its own JVM on its documented port, with its management interface (health,
+ * metrics) on that port + 1000 (9081-9085). Ctrl-C stops everything, services first.
  * With {@code --sentinel} (or {@code STRATA_LOCAL_SENTINEL=true}) Redis runs as a Sentinel setup (master, replica,
  * three sentinels) and every service is configured for it ({@code QUARKUS_REDIS_CLIENT_TYPE=sentinel}, master name,
  * sentinel URIs): a local rehearsal of the production topology, where killing the master is survivable.
@@ -34,6 +35,12 @@ import dev.strata.testing.StrataServers;
 public final class StrataLocal {
 
     record Service(String name, int port) {
+
+        /** The management interface ({@code /q/health/*}, {@code /q/metrics}): the HTTP port + 1000, as in the
+         * service's application.properties ({@code quarkus.management.port}). */
+        int managementPort() {
+            return port + 1000;
+        }
     }
 
     static final List<Service> SERVICES = List.of(new Service("auth-service", 8081), new Service("kyc-service", 8082),
@@ -150,6 +157,9 @@ public final class StrataLocal {
             if (Ports.isOpen("127.0.0.1", s.port())) {
                 throw new IOException("port " + s.port() + " (" + s.name() + ") is already in use");
             }
+            if (Ports.isOpen("127.0.0.1", s.managementPort())) {
+                throw new IOException("port " + s.managementPort() + " (" + s.name() + " management) is already in use");
+            }
         }
         for (var p : Map.of("gateway", gatewayPort, "SMTP sink", smtpPort, "mail/SMS sink", sinkPort).entrySet()) {
             if (Ports.isOpen("127.0.0.1", p.getValue())) {
@@ -185,6 +195,7 @@ public final class StrataLocal {
         for (Service s : selected) {
             Map<String, String> env = new LinkedHashMap<>(servers.environment(s.name()));
             env.put("QUARKUS_HTTP_PORT", Integer.toString(s.port()));
+            env.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(s.managementPort()));
             env.put("STRATA_INTERNAL_TOKEN", internalToken);
             // a developer's machine: the Swagger UI the banner points at stays on
             env.put("QUARKUS_SWAGGER_UI_ENABLE", "true");
@@ -325,7 +336,7 @@ public final class StrataLocal {
 
     private void awaitReady(HttpClient http, Service s, ManagedProcess p) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/q/health/ready"))
+        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.managementPort() + "/q/health/ready"))
                 .timeout(Duration.ofSeconds(2)).build();
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
@@ -346,10 +357,11 @@ public final class StrataLocal {
 
     private void printBanner(Path logs) {
         StringBuilder b = new StringBuilder("\n");
-        b.append(String.format("%-18s %-28s %s%n", "service", "url", "swagger ui"));
+        b.append(String.format("%-18s %-28s %-42s %s%n", "service", "url", "swagger ui", "management (health, metrics)"));
         for (Service s : selected) {
             String url = "http://localhost:" + s.port();
-            b.append(String.format("%-18s %-28s %s%n", s.name(), url, url + "/q/swagger-ui"));
+            b.append(String.format("%-18s %-28s %-42s %s%n", s.name(), url, url + "/q/swagger-ui",
+                    "http://localhost:" + s.managementPort() + "/q"));
         }
         String gw = "localhost:" + gatewayPort;
         String sink = "localhost:" + sinkPort;
@@ -359,7 +371,7 @@ public final class StrataLocal {
                 "SMTP on 127.0.0.1:" + smtpPort + "; read: GET /mail?to=<address>, GET /mail/latest?to=<address>"));
         b.append(String.format("%-18s %-28s %s%n", "sms sink", "http://" + sink + "/sms",
                 "auth-service's SMS provider; read: GET /sms?to=<number>"));
-        b.append("\nhealth: /q/health/ready   metrics: /q/metrics   openapi: /q/openapi   logs: ").append(logs)
+        b.append("\nmanagement port: /q/health/ready   /q/metrics   service port: /q/openapi   logs: ").append(logs)
                 .append('\n');
         if (selected.stream().anyMatch(s -> s.name().equals("auth-service"))) {
             b.append("""

@@ -58,11 +58,13 @@ class StrataLocalIT {
             HttpClient http = HttpClient.newHttpClient();
             for (StrataLocal.Service s : StrataLocal.SERVICES) {
                 String base = "http://127.0.0.1:" + s.port();
-                HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready"))
+                // health and metrics are on the management interface (port + 1000), not on the service port
+                String management = "http://127.0.0.1:" + s.managementPort();
+                HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(management + "/q/health/ready"))
                         .build(), HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, health.statusCode(), s.name() + ": " + health.body());
                 assertTrue(health.body().contains("\"UP\""), health.body());
-                HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/q/metrics"))
+                HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(management + "/q/metrics"))
                         .header("Accept", "text/plain").build(), HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, metrics.statusCode());
                 assertTrue(metrics.body().contains("# TYPE"), s.name() + " metrics not Prometheus text");
@@ -70,6 +72,11 @@ class StrataLocalIT {
                         .build(), HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, openapi.statusCode());
                 assertTrue(openapi.body().contains("openapi:"), s.name());
+                for (String moved : List.of("/q/health/ready", "/q/metrics")) {
+                    HttpResponse<String> main = http.send(HttpRequest.newBuilder(URI.create(base + moved)).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    assertEquals(404, main.statusCode(), s.name() + ": " + moved + " on the service port");
+                }
             }
             kycAcrossServices(http);
             gatewayAndSinks(http);
