@@ -62,8 +62,8 @@ class ServiceSkeletonTest {
     @Test
     void storeMetricsAreExposed() {
         // readiness uses the stores, so every store meter exists by now
-        given().get("/q/health/ready").then().statusCode(200);
-        String metrics = given().accept("text/plain").get("/q/metrics").then().statusCode(200).extract().asString();
+        given().port(management.getPort()).get("/q/health/ready").then().statusCode(200);
+        String metrics = given().port(management.getPort()).accept("text/plain").get("/q/metrics").then().statusCode(200).extract().asString();
         // its reactive PostgreSQL pool, its statements and its Redis client (see platform/README.md "Store metrics")
         for (String name : List.of("sql_pool_active{", "sql_pool_idle{", "sql_pool_queue_size{",
                 "sql_pool_queue_delay_seconds_count{", "sql_pool_rejected_total{", "postgresql_reset_total{",

@@ -40,6 +40,10 @@ import dev.strata.testing.StrataServersResource;
 @WithTestResource(value = StrataServersResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class StoreMetricsTest {
 
+    /** Metrics are on the management interface, not the port RestAssured uses. */
+    @io.quarkus.test.common.http.TestHTTPResource(value = "/", management = true)
+    java.net.URL management;
+
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final String SLOW = "strata_db_slow_statements_total";
 
@@ -135,8 +139,8 @@ class StoreMetricsTest {
         assertEquals(0.0, slowCount(scrape(), fastName));
     }
 
-    private static String scrape() {
-        return given().accept("text/plain").get("/q/metrics").then().statusCode(200).extract().asString();
+    private String scrape() {
+        return given().port(management.getPort()).accept("text/plain").get("/q/metrics").then().statusCode(200).extract().asString();
     }
 
     private static double slowCount(String metrics, String statement) {

@@ -53,8 +53,8 @@ class ServiceSkeletonTest {
     @Test
     void storeMetricsAreExposed() {
         // readiness uses the stores, so every store meter exists by now
-        given().get("/q/health/ready").then().statusCode(200);
-        String metrics = given().accept("text/plain").get("/q/metrics").then().statusCode(200).extract().asString();
+        given().port(management.getPort()).get("/q/health/ready").then().statusCode(200);
+        String metrics = given().port(management.getPort()).accept("text/plain").get("/q/metrics").then().statusCode(200).extract().asString();
         // its S3 calls and its Redis client (see platform/README.md "Store metrics")
         for (String name : List.of("strata_storage_s3_requests_seconds_count{", "strata_storage_bucket_objects{",
                 "redis_commands_duration_seconds_count{", "redis_commands_failure_total{",

@@ -44,6 +44,10 @@ import dev.strata.testing.StrataServersResource;
 @WithTestResource(value = StrataServersResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class StoreMetricsTest {
 
+    /** Metrics are on the management interface, not the port RestAssured uses. */
+    @io.quarkus.test.common.http.TestHTTPResource(value = "/", management = true)
+    java.net.URL management;
+
     private static final String LOCK = "storage:bucket-usage:lock";
 
     @Inject
@@ -172,8 +176,8 @@ class StoreMetricsTest {
         return new long[] { objects, bytes };
     }
 
-    private static String scrape() {
-        return given().accept("text/plain").get("/q/metrics").then().statusCode(200).extract().asString();
+    private String scrape() {
+        return given().port(management.getPort()).accept("text/plain").get("/q/metrics").then().statusCode(200).extract().asString();
     }
 
     private static double gauge(String metrics, String name, String bucket) {
