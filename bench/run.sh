@@ -179,7 +179,7 @@ for s in $SERVICES; do
   started="$(grep -o 'started in [0-9.]*s' "$DATA/logs/$s.log" | head -1 | grep -o '[0-9.]*' || echo '?')"
   # the service's JVM (not the watchdog that also names the jar): the largest resident set among the matches
   rss=0
-  for pid in $(pgrep -f "$s/target/quarkus-app/quarkus-run.jar" || true); do
+  for pid in $(pgrep -f -- "-Dstrata.service=$s( |\$)" || true); do
     r="$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$pid/status" 2>/dev/null || echo 0)"
     [ "${r:-0}" -gt "$rss" ] && rss="$r"
   done

@@ -225,6 +225,8 @@ public final class StrataLocal {
             }
             List<String> cmd = new ArrayList<>(List.of(java.toString()));
             cmd.addAll(JVM_OPTIONS);
+            // names the process (its command line no longer carries the jar's path): bench/run.sh finds it for RSS
+            cmd.add("-Dstrata.service=" + s.name());
             // an AppCDS archive (built with -Dquarkus.package.jar.appcds.enabled=true, as bench/run.sh does) spares
             // loading and verifying the same classes at every start; a stale one is ignored by the JVM. The archive
             // records the class path as Quarkus ran it (quarkus-run.jar, relative): so the JVM runs from that directory
