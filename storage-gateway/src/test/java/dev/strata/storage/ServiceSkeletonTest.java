@@ -3,7 +3,6 @@ package dev.strata.storage;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
@@ -16,6 +15,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 
+import dev.strata.testing.ManagementChecks;
 import dev.strata.testing.StrataServersResource;
 
 /** The service starts on real servers, and answers health, metrics and OpenAPI. */
@@ -44,23 +44,14 @@ class ServiceSkeletonTest {
     /** Health and metrics are on the management port only: the port the Service (and Ingress) uses has neither. */
     @Test
     void healthAndMetricsAreNotOnTheMainPort() {
-        org.junit.jupiter.api.Assertions.assertNotEquals(io.restassured.RestAssured.port, management.getPort());
-        given().get("/q/health/ready").then().statusCode(404);
-        given().get("/q/health/live").then().statusCode(404);
-        given().accept("text/plain").get("/q/metrics").then().statusCode(404);
+        ManagementChecks.servedOnlyOnManagementPort(io.restassured.RestAssured.port, management.getPort());
     }
 
     @Test
     void storeMetricsAreExposed() {
-        // readiness uses the stores, so every store meter exists by now
-        given().port(management.getPort()).get("/q/health/ready").then().statusCode(200);
-        String metrics = given().port(management.getPort()).accept("text/plain").get("/q/metrics").then().statusCode(200).extract().asString();
-        // its S3 calls and its Redis client (see platform/README.md "Store metrics")
-        for (String name : List.of("strata_storage_s3_requests_seconds_count{", "strata_storage_bucket_objects{",
-                "redis_commands_duration_seconds_count{", "redis_commands_failure_total{",
-                "redis_pool_queue_delay_seconds_count{")) {
-            assertTrue(metrics.contains(name), name + " missing from /q/metrics");
-        }
+        // its S3 calls and its Redis client
+        ManagementChecks.exportsMeters(management.getPort(), ManagementChecks.concat(List.of("strata_storage_s3_requests_seconds_count{",
+                "strata_storage_bucket_objects{"), ManagementChecks.REDIS_METERS));
     }
 
     @Test
