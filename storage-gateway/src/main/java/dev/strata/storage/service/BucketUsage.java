@@ -44,20 +44,19 @@ public class BucketUsage {
     private final ObjectStore store;
     private final StorageConfig config;
     private final Clock clock;
-    private final Vertx vertx;
     private final RedisDataSource redis;
     private final HashCommands<String, String, String> hashes;
     private final KeyCommands<String> keys;
     private final String replica = UUID.randomUUID().toString();
     private final Map<String, Figures> known = new ConcurrentHashMap<>();
-    private volatile long timerId = -1;
+    private final PeriodicJob job;
 
     public BucketUsage(ObjectStore store, StorageConfig config, StorageMetrics metrics, Clock clock, Vertx vertx,
             RedisDataSource redis) {
         this.store = store;
         this.config = config;
         this.clock = clock;
-        this.vertx = vertx;
+        this.job = new PeriodicJob(vertx, "Bucket usage count", this::tick);
         this.redis = redis;
         this.hashes = redis.hash(String.class);
         this.keys = redis.key(String.class);
@@ -91,32 +90,14 @@ public class BucketUsage {
     }
 
     void onStart(@Observes StartupEvent event) {
-        StorageConfig.Usage u = config.usage();
-        if (!u.enabled()) {
-            return;
+        StorageConfig.Usage c = config.usage();
+        if (c.enabled()) {
+            job.start(c.initialDelay(), c.interval());
         }
-        vertx.setTimer(Math.max(1, u.initialDelay().toMillis()), first -> {
-            runInBackground();
-            timerId = vertx.setPeriodic(Math.max(1000, u.interval().toMillis()), id -> runInBackground());
-        });
     }
 
     void onStop(@Observes ShutdownEvent event) {
-        if (timerId >= 0) {
-            vertx.cancelTimer(timerId);
-        }
-    }
-
-    private void runInBackground() {
-        // ordered: a slow count is never overlapped by the next tick's
-        vertx.executeBlocking(() -> {
-            try {
-                tick();
-            } catch (Exception e) {
-                LOG.warnf("Bucket usage count failed: %s", e.toString());
-            }
-            return null;
-        }, true);
+        job.stop();
     }
 
     /**

@@ -31,44 +31,25 @@ public class TempUploadSweeper {
     private final StorageConfig config;
     private final StorageMetrics metrics;
     private final Clock clock;
-    private final Vertx vertx;
-    private volatile long timerId = -1;
+    private final PeriodicJob job;
 
     public TempUploadSweeper(ObjectStore store, StorageConfig config, StorageMetrics metrics, Clock clock, Vertx vertx) {
         this.store = store;
         this.config = config;
         this.metrics = metrics;
         this.clock = clock;
-        this.vertx = vertx;
+        this.job = new PeriodicJob(vertx, "Sweep of temporary uploads", () -> sweep(clock.instant()));
     }
 
     void onStart(@Observes StartupEvent event) {
-        StorageConfig.Sweeper s = config.sweeper();
-        if (!s.enabled()) {
-            return;
+        StorageConfig.Sweeper c = config.sweeper();
+        if (c.enabled()) {
+            job.start(c.initialDelay(), c.interval());
         }
-        vertx.setTimer(Math.max(1, s.initialDelay().toMillis()), first -> {
-            runInBackground();
-            timerId = vertx.setPeriodic(Math.max(1000, s.interval().toMillis()), id -> runInBackground());
-        });
     }
 
     void onStop(@Observes ShutdownEvent event) {
-        if (timerId >= 0) {
-            vertx.cancelTimer(timerId);
-        }
-    }
-
-    private void runInBackground() {
-        // ordered=true: a slow sweep is never overlapped by the next tick's
-        vertx.executeBlocking(() -> {
-            try {
-                sweep(clock.instant());
-            } catch (Exception e) {
-                LOG.warnf("Sweep of temporary uploads failed: %s", e.toString());
-            }
-            return null;
-        }, true);
+        job.stop();
     }
 
     /**
