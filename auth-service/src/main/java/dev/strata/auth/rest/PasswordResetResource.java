@@ -14,7 +14,6 @@ import dev.strata.auth.service.Credentials;
 import dev.strata.auth.service.PasswordResetService;
 import dev.strata.platform.ratelimit.RateLimited;
 import dev.strata.platform.ratelimit.RateLimiter;
-import dev.strata.platform.security.SessionTokens;
 
 /** "Forgot my password", for anyone: no session needed (the mailbox is the proof). */
 @Path("/api/password-resets")
@@ -30,14 +29,14 @@ public class PasswordResetResource {
 
     /**
      * Always 202 with no body, answered before the address is even looked up: known and unknown addresses look
-     * alike, in content and in time. Limited per client address and per target address (the latter keyed by a
-     * hash, and counted whether or not the address exists, so a 429 tells nothing either).
+     * alike, in content and in time. Limited per client address and per target address (counted whether or not
+     * the address exists, so a 429 tells nothing either; the limiter keys subjects by their hash).
      */
     @POST
     @RateLimited("password-reset-ip")
     public Uni<RestResponse<Void>> request(@Valid @NotNull Dto.PasswordResetRequest body) {
         String email = Credentials.normalizeEmail(body.email());
-        return limiter.enforce("password-reset-address", SessionTokens.sha256Hex(email))
+        return limiter.enforce("password-reset-address", email)
                 .invoke(() -> resets.requestInBackground(email))
                 .map(d -> RestResponse.accepted());
     }

@@ -17,9 +17,11 @@ import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 @Singleton
 public class LatencyHistogram {
 
-    static final Duration[] BUCKETS = {Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
-            Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
-            Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
+    /** Bucket bounds in nanoseconds (Micrometer's base unit for timers): 5, 10, 25, 50, 100, 250, 500 ms, 1, 2.5, 5, 10 s. */
+    static final double[] BUCKETS = java.util.stream.Stream.of(Duration.ofMillis(5), Duration.ofMillis(10),
+            Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+            Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
+            Duration.ofSeconds(10)).mapToDouble(Duration::toNanos).toArray();
 
     @Produces
     @Singleton
@@ -30,11 +32,7 @@ public class LatencyHistogram {
                 if (!"http.server.requests".equals(id.getName())) {
                     return config;
                 }
-                double[] slos = new double[BUCKETS.length];
-                for (int i = 0; i < BUCKETS.length; i++) {
-                    slos[i] = BUCKETS[i].toNanos();
-                }
-                return DistributionStatisticConfig.builder().serviceLevelObjectives(slos).build().merge(config);
+                return DistributionStatisticConfig.builder().serviceLevelObjectives(BUCKETS).build().merge(config);
             }
         };
     }
